@@ -1,0 +1,40 @@
+"""The CPU backend: NumPy arrays, NumPy's random generators, zero-copy host transfers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from ember.backends import Backend
+from ember.backends.array_api import generic_kernels
+
+
+class CPUBackend(Backend):
+    name = "cpu"
+    pip_name = "ember-backend-cpu"
+
+    def __init__(self):
+        super().__init__()
+        for op, fn in generic_kernels(np, returns_scalars=True).items():
+            setattr(self.kernels, op, fn)
+
+    def from_host(self, array, index):
+        return array
+
+    def to_host(self, x):
+        return x
+
+    def shares_memory(self, x, y):
+        return np.may_share_memory(x, y)
+
+    def data_ptr(self, x):
+        return x.__array_interface__["data"][0]
+
+    def new_generator(self, seed, index):
+        return np.random.Generator(np.random.PCG64(seed))
+
+    def generator_state(self, gen):
+        return json.dumps(gen.bit_generator.state).encode()
+
+    def set_generator_state(self, gen, state):
+        gen.bit_generator.state = json.loads(bytes(state).decode())

@@ -1,0 +1,3 @@
+"""OpenCL backend for ember (filled by a later issue)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,258 @@
+"""``autograd.Function``: a differentiable op with its forward and backward side by side.
+
+Calling ``SomeFunction.apply(*args)`` runs ``forward`` without recording, then (when
+grad mode is on and an input requires grad) attaches a node to the outputs: an instance
+of the generated class ``SomeFunctionBackward`` that doubles as the ``ctx`` object, as in
+PyTorch. ``forward`` may return Tensors or, inside ember, native backend arrays, which
+``apply`` wraps.
+"""
+
+from __future__ import annotations
+
+from . import grad_mode
+
+_state = grad_mode.state
+
+
+class Node:
+    """A node of the backward graph (a tensor's ``grad_fn``)."""
+
+    _materialize = True
+    _saved = ()
+    _freed = False
+    _pre_hooks = None
+    _hooks = None
+    _dirty = ()
+    _non_diff = ()
+    next_functions = ()
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def metadata(self) -> dict:
+        meta = self.__dict__.get("_metadata")
+        if meta is None:
+            meta = self._metadata = {}
+        return meta
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node's backward and may replace them."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _RemovableHandle(self._pre_hooks, fn)
+
+    def _run_backward(self, grads):  # overridden by generated Function nodes
+        raise NotImplementedError
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self):
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class FunctionCtx(Node):
+    """The ``ctx`` of a Function and the graph node of its outputs."""
+
+    needs_input_grad = ()
+
+    def save_for_backward(self, *tensors):
+        self._saved = tuple(_pack(self, t) for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward.")
+        return tuple(_unpack(self, s) for s in self._saved)
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = tuple(id(t) for t in tensors)
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tuple(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value: bool):
+        self._materialize = value
+
+    def _free(self):
+        self._saved = ()
+        self._freed = True
+
+
+def _pack(ctx, t):
+    """Save a tensor with its version; an output of ctx is saved without the cycle to ctx."""
+    if t is None:
+        return None
+    hooks = _saved_hooks_stack[-1] if _saved_hooks_stack else None
+    if hooks is not None:
+        return ("hooked", hooks[1], hooks[0](t))
+    version = t._version
+    if t.grad_fn is ctx:
+        return ("output", t._data, t._device, t._out_nr, t._vc_get(), version)
+    return ("tensor", t, version)
+
+
+def _unpack(ctx, saved):
+    if saved is None:
+        return None
+    kind = saved[0]
+    if kind == "hooked":
+        return saved[1](saved[2])
+    if kind == "output":
+        _, data, dev, out_nr, vc, version = saved
+        from .._tensor import _wrap
+
+        t = _wrap(data, dev)
+        t.grad_fn, t._out_nr, t._vc, t._requires_grad = ctx, out_nr, vc, True
+        current = vc[0]
+    else:
+        t, version = saved[1], saved[2]
+        current = t._version
+    if current != version:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{t.type()} {list(t.shape)}], which is output {t._out_nr} of "
+            f"{t.grad_fn.name() if t.grad_fn else 'a leaf'}, is at version {current}; expected "
+            f"version {version} instead.")
+    return t
+
+
+_saved_hooks_stack: list = []
+
+
+class FunctionMeta(type):
+    """Gives each Function subclass its node class ``<Name>Backward``."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        suffix = "Backward0" if attrs.get("_internal", False) else "Backward"
+        cls._backward_cls = type(name + suffix, (FunctionCtx,), {"_forward_cls": cls,
+                                                                   "_run_backward": _run})
+
+
+def _run(ctx, grads):
+    return ctx._forward_cls.backward(ctx, *grads)
+
+
+class Function(metaclass=FunctionMeta):
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call ``apply``."""
+
+    _internal = False
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import Tensor
+
+        if _state.enabled:
+            needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+            if True in needs:
+                return _apply_recording(cls, needs, args, kwargs)
+        ctx = cls._backward_cls()
+        prev, _state.enabled = _state.enabled, False
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _state.enabled = prev
+        return _wrap_outputs(out, None, args)
+
+
+def _apply_recording(cls, needs, args, kwargs):
+    from .._tensor import Tensor
+
+    ctx = cls._backward_cls()
+    ctx.needs_input_grad = needs
+    ctx.next_functions = tuple(a._edge() if n else (None, 0) if isinstance(a, Tensor) else
+                               (None, 0) for a, n in zip(args, needs))
+    _state.enabled = False
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        _state.enabled = True
+    return _wrap_outputs(out, ctx, args)
+
+
+def _wrap_outputs(out, ctx, args):
+    from .._tensor import Tensor, _wrap
+
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    wrapped = []
+    for i, o in enumerate(outs):
+        if o is None or not (isinstance(o, Tensor) or hasattr(o, "shape")):
+            wrapped.append(o)
+            continue
+        if isinstance(o, Tensor):
+            dirty = ctx is not None and id(o) in ctx._dirty
+            if not dirty and any(o is a for a in args):
+                o = o._alias()
+        else:
+            o = _wrap(o, _device_of(args))
+        if ctx is not None and o.dtype.is_floating_point and id(o) not in ctx._non_diff:
+            o.grad_fn, o._out_nr, o._requires_grad = ctx, i, True
+        wrapped.append(o)
+    if ctx is not None:
+        ctx._outputs_meta = tuple((o.shape, o.dtype, o._device) if isinstance(o, Tensor) else None
+                                  for o in wrapped)
+    return wrapped[0] if single else tuple(wrapped)
+
+
+def _device_of(args):
+    from .._tensor import Tensor
+
+    for a in args:
+        if isinstance(a, Tensor):
+            return a._device
+        if isinstance(a, (list, tuple)):
+            for b in a:
+                if isinstance(b, Tensor):
+                    return b._device
+    from ..backends.plugins import registry
+
+    return registry.default_device
+
+
+def once_differentiable(backward):
+    """Run a Function's backward without recording (its gradient is not differentiable)."""
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with grad_mode.no_grad():
+            return backward(ctx, *grads)
+    return wrapper

@@ -1,0 +1,171 @@
+"""The device contract: the ``Backend`` class and the op list every backend implements.
+
+A kernel is a plain function on the backend's native arrays. Native arrays expose
+``.shape`` (tuple), ``.dtype`` (a NumPy dtype), ``.ndim`` and ``.strides`` (bytes),
+as NumPy and CuPy arrays do. Dtype arguments are ``ember.dtype`` objects; shapes are
+tuples of ints; ``axes`` is a tuple of non-negative ints or None (all axes).
+
+Elementwise kernels take an optional ``out=`` array that receives the result in place.
+Binary elementwise kernels accept a Python scalar for either operand ("weak": the
+array's dtype wins). Core promotes dtypes before calling a kernel, so array operands of
+a binary kernel share one dtype.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Op:
+    """One entry of the op list."""
+
+    name: str
+    signature: str
+    doc: str
+    required: bool
+
+
+def _ops(required, table):
+    return [Op(name, sig, doc, required) for name, sig, doc in table]
+
+
+_UNARY = "(x, out=None)"
+_BINARY = "(x, y, out=None)"
+
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in _ops(True, [
+        # memory and creation
+        ("full", "(shape, value, dtype, index)", "new array filled with value"),
+        ("empty", "(shape, dtype, index)", "new uninitialised array"),
+        ("arange", "(start, stop, step, dtype, index)", "values start, start+step, ... < stop"),
+        ("astype", "(x, dtype)", "a converted copy"),
+        ("copy", "(x)", "a contiguous copy"),
+        ("assign", "(dst, src)", "dst[...] = src, broadcasting src"),
+        # random numbers (gen: the backend's generator object)
+        ("uniform", "(gen, shape, low, high, dtype)", "uniform samples in [low, high)"),
+        ("normal", "(gen, shape, mean, std, dtype)", "normal samples"),
+        ("randint", "(gen, low, high, shape, dtype)", "integers in [low, high)"),
+        # elementwise
+        *[(n, _UNARY, "elementwise " + n) for n in (
+            "neg", "abs", "sign", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tanh",
+            "floor", "ceil", "round", "trunc", "logical_not", "isnan", "bitwise_not")],
+        *[(n, _BINARY, "elementwise " + n) for n in (
+            "add", "sub", "mul", "div", "floor_divide", "remainder", "pow", "maximum", "minimum",
+            "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
+            "bitwise_and", "bitwise_or", "bitwise_xor", "atan2")],
+        ("where", "(cond, x, y)", "x where cond else y; cond is bool"),
+        # reductions
+        *[(n, "(x, axes, keepdims)", n + " over axes") for n in (
+            "sum", "prod", "amax", "amin", "any", "all")],
+        ("argmax", "(x, axis, keepdims)", "index of the first maximum; axis int or None"),
+        ("argmin", "(x, axis, keepdims)", "index of the first minimum; axis int or None"),
+        ("cumsum", "(x, axis)", "inclusive running sum"),
+        ("cumprod", "(x, axis)", "inclusive running product"),
+        # views (must share memory with x) and layout
+        ("reshape", "(x, shape)", "a view when the strides allow it, else a copy"),
+        ("permute", "(x, axes)", "view with axes reordered"),
+        ("broadcast_to", "(x, shape)", "read-only broadcast view"),
+        ("getitem", "(x, key)", "x[key]: key is a tuple of int, slice, None, Ellipsis and "
+         "native int/bool arrays; basic keys give views"),
+        ("setitem", "(x, key, value)", "x[key] = value in place"),
+        ("index_add_at", "(x, key, value)", "x[key] += value in place, accumulating repeats"),
+        ("concatenate", "(xs, axis)", "join along an existing axis"),
+        ("flip", "(x, axes)", "reverse along axes"),
+        # indexing
+        ("take_along_axis", "(x, index, axis)", "gather"),
+        ("put_along_axis", "(x, index, values, axis)", "x scatter values in place"),
+        ("add_along_axis", "(x, index, values, axis)", "scatter_add in place, repeats add"),
+        ("nonzero", "(x)", "tuple of int64 index arrays where x is nonzero"),
+        ("sort", "(x, axis, descending, stable)", "(values, int64 indices)"),
+        # linear algebra
+        ("matmul", "(x, y)", "matrix product with batching and broadcasting"),
+        ("einsum", "(equation, *xs)", "Einstein summation"),
+    ])
+    + _ops(False, [
+        ("zeros", "(shape, dtype, index)", "full of zeros"),
+        ("ones", "(shape, dtype, index)", "full of ones"),
+        ("eye", "(n, m, dtype, index)", "identity matrix"),
+        ("linspace", "(start, end, steps, dtype, index)", "evenly spaced values"),
+        ("randperm", "(gen, n, dtype, index)", "a random permutation of range(n)"),
+        ("bernoulli", "(gen, p, dtype)", "1 with probability p (an array) else 0"),
+        ("reciprocal", _UNARY, "1 / x"),
+        ("rsqrt", _UNARY, "1 / sqrt(x)"),
+        ("sigmoid", _UNARY, "1 / (1 + exp(-x))"),
+        ("relu", _UNARY, "max(x, 0)"),
+        ("square", _UNARY, "x * x"),
+        ("clip", "(x, low, high)", "clamp between low and high (either may be None)"),
+        ("mean", "(x, axes, keepdims)", "arithmetic mean"),
+        ("var", "(x, axes, correction, keepdims)", "variance with Bessel-style correction"),
+        ("logsumexp", "(x, axes, keepdims)", "log(sum(exp(x))) computed stably"),
+        ("softmax", "(x, axis)", "exp(x) / sum(exp(x)) along axis"),
+        ("log_softmax", "(x, axis)", "x - logsumexp(x) along axis"),
+        ("tile", "(x, reps)", "repeat the whole array reps times per axis"),
+    ])
+}
+
+REQUIRED = frozenset(name for name, op in OPS.items() if op.required)
+
+
+class Kernels:
+    """The kernel table of one backend: an attribute per op."""
+
+    def __repr__(self):
+        return f"<Kernels: {len(vars(self))} ops>"
+
+
+class Backend:
+    """A device type: data movement, random state and its kernel table.
+
+    Subclasses set ``name`` and ``pip_name`` and fill ``self.kernels`` (usually from
+    ``array_api.generic_kernels``); ``ember.backends.plugins`` then completes the table
+    with core decompositions for the optional ops the backend leaves out.
+    """
+
+    name: str = ""
+    pip_name: str = ""
+
+    def __init__(self):
+        self.kernels = Kernels()
+
+    # -- devices ---------------------------------------------------------------
+    def is_available(self) -> bool:
+        return True
+
+    def unavailable_reason(self) -> str:
+        return ""
+
+    def device_count(self) -> int:
+        return 1
+
+    def synchronize(self, index=None) -> None:
+        """Wait for queued kernels on the device to finish."""
+
+    # -- data movement ---------------------------------------------------------
+    def from_host(self, array, index):
+        """A native array on device ``index`` holding a NumPy array's values."""
+        raise NotImplementedError
+
+    def to_host(self, x):
+        """A NumPy array with the values of native array ``x`` (shares memory where possible)."""
+        raise NotImplementedError
+
+    def shares_memory(self, x, y) -> bool:
+        """Whether two native arrays may overlap in memory."""
+        return False
+
+    def data_ptr(self, x) -> int:
+        """The address of x's first element."""
+        raise NotImplementedError
+
+    # -- random numbers --------------------------------------------------------
+    def new_generator(self, seed: int, index):
+        """A generator object for the random kernels, seeded with ``seed``."""
+        raise NotImplementedError
+
+    def generator_state(self, gen) -> bytes:
+        raise NotImplementedError
+
+    def set_generator_state(self, gen, state: bytes):
+        raise NotImplementedError

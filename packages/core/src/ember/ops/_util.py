@@ -1,0 +1,106 @@
+"""Shared helpers of the op implementations: promotion, device checks, broadcasting."""
+
+from __future__ import annotations
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap
+
+_float, _int64, _bool = _dtype.float32, _dtype.int64, _dtype.bool
+
+
+def _combine(higher, lower):
+    """PyTorch's combine_categories: a lower-priority participant wins only a higher category."""
+    if higher is None:
+        return lower
+    if lower is None or higher._kind == 2:
+        return higher
+    if higher is _dtype.bool or lower._kind == 2:
+        return _dtype.promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands) -> _dtype.dtype:
+    """The dtype PyTorch gives an op over these tensors and Python scalars."""
+    dim = zero = wrapped = None
+    for x in operands:
+        if isinstance(x, Tensor):
+            d = x.dtype
+            if x._data.ndim:
+                dim = d if dim is None else _dtype.promote_types(dim, d)
+            else:
+                zero = d if zero is None else _dtype.promote_types(zero, d)
+        elif x is not None:
+            d = _SCALAR_DTYPES[_dtype.scalar_kind(x)]()
+            wrapped = d if wrapped is None else _dtype.promote_types(wrapped, d)
+    return _combine(dim, _combine(zero, wrapped))
+
+
+_SCALAR_DTYPES = (lambda: _bool, lambda: _int64, _dtype.get_default_dtype)
+
+
+def same_device(op, *tensors):
+    """The common device of the tensor operands; 0-d cpu tensors may join any device."""
+    dev = None
+    for t in tensors:
+        if isinstance(t, Tensor):
+            if dev is None:
+                dev = t._device
+            elif t._device is not dev:
+                if t._data.ndim == 0 and t._device.type == "cpu":
+                    continue
+                if dev.type == "cpu" and _first_is_scalar_cpu(tensors, dev):
+                    dev = t._device
+                    continue
+                raise RuntimeError(f"Expected all tensors to be on the same device, but found at "
+                                   f"least two devices, {dev} and {t._device}! (when checking "
+                                   f"arguments for {op})")
+    return dev
+
+
+def _first_is_scalar_cpu(tensors, dev):
+    return all(not isinstance(t, Tensor) or t._device is not dev or t._data.ndim == 0
+               for t in tensors)
+
+
+def cast(x, dtype, dev=None):
+    """``x`` as a tensor of ``dtype`` on ``dev`` (Python scalars pass through)."""
+    if not isinstance(x, Tensor):
+        return x
+    if dev is not None and x._device is not dev:
+        x = x.to(dev)
+    return x if x._data.dtype is dtype.numpy else x.to(dtype)
+
+
+def broadcast_shapes(*shapes):
+    """The broadcast of shapes, or PyTorch's RuntimeError naming the mismatched sizes."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = [1] * ndim
+    for shape in shapes:
+        for i, n in enumerate(shape, ndim - len(shape)):
+            if n != 1:
+                if out[i] not in (1, n):
+                    raise RuntimeError(f"The size of tensor a ({out[i]}) must match the size of "
+                                       f"tensor b ({n}) at non-singleton dimension {i}")
+                out[i] = n
+    return tuple(out)
+
+
+def sum_to_shape(g, shape):
+    """Reduce a broadcast gradient back to ``shape`` (a differentiable Tensor op)."""
+    gshape = g._data.shape
+    if gshape == tuple(shape):
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                      if n == 1 and gshape[i + lead] != 1)
+    if axes:
+        g = g.sum(axes, keepdim=True)
+    return g.reshape(shape) if lead or g._data.shape != tuple(shape) else g
+
+
+def new_like(data, t):
+    return _wrap(data, t._device)
+
+
+def default_float():
+    return _dtype.get_default_dtype()

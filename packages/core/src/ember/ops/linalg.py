@@ -1,0 +1,185 @@
+"""Matrix products: matmul (batched, broadcasting), mm, bmm, mv, dot, outer, einsum."""
+
+from __future__ import annotations
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._util import result_type, same_device, sum_to_shape
+
+
+class Matmul(Function):
+    """``a @ b`` for operands of at least 2 dimensions (1-d cases are reshaped around it)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._device._k.matmul(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (sum_to_shape(g @ b.mT, a._data.shape) if ga else None,
+                sum_to_shape(a.mT @ g, b._data.shape) if gb else None)
+
+
+def _check(op, a, b):
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"{op}(): argument 'other' must be Tensor, not "
+                        f"{type(b if isinstance(a, Tensor) else a).__name__}")
+    same_device(op, a, b)
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != "
+                           f"{b.dtype}")
+
+
+def matmul(input, other, *, out=None):
+    _check("matmul", input, other)
+    a, b = input, other
+    da, db = a._data.ndim, b._data.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D "
+                           f"and {db}D")
+    ka = a._data.shape[-1]
+    kb = b._data.shape[-2] if db > 1 else b._data.shape[0]
+    if ka != kb:
+        if da <= 2 and db <= 2:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                               f"({'x'.join(map(str, _as2d(a._data.shape)))} and "
+                               f"{'x'.join(map(str, _as2d(b._data.shape, True)))})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a._data.shape[0]}, {ka}] but got: "
+                           f"[{b._data.shape[0]}, {kb}].")
+    if da == 1:
+        a = a.unsqueeze(0)
+    if db == 1:
+        b = b.unsqueeze(-1)
+    result = Matmul.apply(a, b)
+    if db == 1:
+        result = result.squeeze(-1)
+    if da == 1:
+        result = result.squeeze(-2 if db > 1 else -1)
+    from .pointwise import _out
+
+    return _out(result, out)
+
+
+def _as2d(shape, right=False):
+    if len(shape) == 1:
+        return (shape[0], 1) if right else (1, shape[0])
+    return shape
+
+
+def mm(input, mat2, *, out=None):
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"self must be a matrix" if input.ndim != 2 else "mat2 must be a "
+                           "matrix")
+    return matmul(input, mat2, out=out)
+
+
+def bmm(input, mat2, *, out=None):
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3 else
+                           "batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: "
+                           f"[{mat2.shape[0]}, {mat2.shape[1]}].")
+    return matmul(input, mat2, out=out)
+
+
+def mv(input, vec):
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
+    return matmul(input, vec)
+
+
+def dot(input, other):
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
+                           "tensors")
+    if input.shape[0] != other.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+                           f"[{other.shape[0]}] to have the same number of elements, but got "
+                           f"{input.shape[0]} and {other.shape[0]} elements respectively")
+    return matmul(input, other)
+
+
+inner = dot
+
+
+def outer(input, vec2):
+    dtype = result_type(input, vec2)
+    return input.to(dtype).reshape(-1, 1) * vec2.to(dtype).reshape(1, -1)
+
+
+ger = outer
+
+
+class Einsum(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, equation, *xs):
+        ctx.save_for_backward(*xs)
+        ctx.equation = equation
+        return xs[0]._device._k.einsum(equation, *[x._data for x in xs])
+
+    @staticmethod
+    def backward(ctx, g):
+        xs = ctx.saved_tensors
+        inputs, output = ctx.equation.split("->")
+        subs = inputs.split(",")
+        grads = [None]
+        for i, x in enumerate(xs):
+            if not ctx.needs_input_grad[i + 1]:
+                grads.append(None)
+                continue
+            others = [s for j, s in enumerate(subs) if j != i]
+            target = subs[i]
+            if len(set(target)) != len(target):
+                raise NotImplementedError("einsum backward with a repeated subscript in one "
+                                          "operand (a diagonal) is not supported yet")
+            present = set(output).union(*others)
+            kept = "".join(c for c in target if c in present)
+            eq = ",".join([output] + others) + "->" + kept
+            gx = einsum(eq, g, *[xs[j] for j in range(len(xs)) if j != i])
+            if kept != target:  # letters summed away only from x: the gradient broadcasts
+                gx = gx.reshape([x.shape[p] if c in present else 1 for p, c in
+                                 enumerate(target)]).expand(x.shape)
+            grads.append(gx)
+        return tuple(grads)
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    equation = equation.replace(" ", "")
+    if "..." in equation:
+        raise NotImplementedError("einsum with '...' is not supported in ember yet")
+    if "->" not in equation:
+        inputs = equation
+        letters = [c for c in inputs if c.isalpha()]
+        equation = inputs + "->" + "".join(sorted(c for c in set(letters)
+                                                  if letters.count(c) == 1))
+    subs = equation.split("->")[0].split(",")
+    if len(subs) != len(operands):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
+                           f"equation" if len(operands) > len(subs) else
+                           "einsum(): fewer operands were provided than specified in the "
+                           "equation")
+    for s, x in zip(subs, operands):
+        if len(s) != x.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) "
+                               f"does not match the number of dimensions ({x.ndim}) for operand "
+                               f"{subs.index(s)} and no ellipsis was given")
+    dtype = result_type(*operands)
+    same_device("einsum", *operands)
+    return Einsum.apply(equation, *[x.to(dtype) for x in operands])
+
+
+__all__ = [_n for _n, _v in list(globals().items())
+           if not _n.startswith("_") and callable(_v) and not isinstance(_v, type)
+           and getattr(_v, "__module__", None) == __name__]

@@ -1,0 +1,228 @@
+"""Installs the ops as ``Tensor`` methods, operators and in-place variants."""
+
+from __future__ import annotations
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from . import creation, indexing, inplace, linalg, pointwise, reduction, shape
+
+_state = grad_mode.state
+
+_METHODS = {
+    pointwise: """add sub subtract mul multiply div divide true_divide floor_divide remainder fmod
+        pow float_power maximum minimum atan2 arctan2 eq ne lt le gt ge greater greater_equal
+        less less_equal not_equal logical_and logical_or logical_xor logical_not bitwise_and
+        bitwise_or bitwise_xor bitwise_not neg negative abs absolute sign exp log log1p expm1
+        sqrt rsqrt sin cos tanh sigmoid relu reciprocal square floor ceil trunc fix round isnan
+        isinf isfinite isposinf isneginf clamp clip clamp_min clamp_max lerp equal""",
+    reduction: """sum nansum mean prod max min amax amin argmax argmin var std logsumexp norm
+        cumsum cumprod all any count_nonzero""",
+    shape: """view view_as reshape reshape_as flatten unflatten squeeze unsqueeze permute
+        transpose swapaxes swapdims t movedim moveaxis expand expand_as broadcast_to repeat tile
+        narrow split chunk unbind select flip fliplr flipud clone contiguous""",
+    indexing: "gather scatter scatter_add scatter_reduce index_select masked_fill nonzero "
+              "masked_select take_along_dim",
+    linalg: "matmul mm bmm mv dot inner outer ger",
+    creation: """to uniform_ normal_ bernoulli_ random_ exponential_ fill_ zero_ bernoulli
+        multinomial""",
+}
+
+for module, names in _METHODS.items():
+    for name in names.split():
+        setattr(Tensor, name, getattr(module, name))
+
+
+def _where(self, condition, other):
+    return pointwise.where(condition, self, other)
+
+
+Tensor.where = _where
+Tensor.__getitem__ = indexing.getitem
+Tensor.__setitem__ = indexing.setitem
+Tensor.T = property(lambda self: self.permute(tuple(reversed(range(self.ndim)))))
+Tensor.mT = property(lambda self: self.transpose(-2, -1))
+Tensor.mH = Tensor.mT
+Tensor.H = property(lambda self: self.t())
+
+
+def _reflect(fn):
+    return lambda self, other: fn(other, self)
+
+
+_OPERATORS = {
+    "radd": _reflect(pointwise.add), "sub": pointwise.sub, "rsub": _reflect(pointwise.sub),
+    "rmul": _reflect(pointwise.mul), "truediv": pointwise.div,
+    "rtruediv": _reflect(pointwise.div), "floordiv": pointwise.floor_divide,
+    "rfloordiv": _reflect(pointwise.floor_divide), "mod": pointwise.remainder,
+    "rmod": _reflect(pointwise.remainder), "pow": pointwise.pow, "rpow": _reflect(pointwise.pow),
+    "matmul": linalg.matmul, "rmatmul": _reflect(linalg.matmul),
+    "eq": pointwise.eq, "ne": pointwise.ne, "lt": pointwise.lt, "le": pointwise.le,
+    "gt": pointwise.gt, "ge": pointwise.ge,
+}
+for _name, _fn in _OPERATORS.items():
+    setattr(Tensor, f"__{_name}__", _fn)
+
+
+def _logical_or_bitwise(logical, bitwise):
+    def op(self, other):
+        if self.dtype is _dtype.bool and (not isinstance(other, Tensor) or
+                                          other.dtype is _dtype.bool):
+            return logical(self, other)
+        return bitwise(self, other)
+    return op
+
+
+Tensor.__and__ = Tensor.__rand__ = _logical_or_bitwise(pointwise.logical_and,
+                                                       pointwise.bitwise_and)
+Tensor.__or__ = Tensor.__ror__ = _logical_or_bitwise(pointwise.logical_or, pointwise.bitwise_or)
+Tensor.__xor__ = Tensor.__rxor__ = _logical_or_bitwise(pointwise.logical_xor,
+                                                       pointwise.bitwise_xor)
+Tensor.__neg__ = pointwise.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = pointwise.abs
+
+
+def _invert(self):
+    if self.dtype is _dtype.bool:
+        return pointwise.logical_not(self)
+    if self.dtype._kind == 2:
+        raise TypeError("~ (bitwise_not) is only supported for integer and boolean tensors")
+    return pointwise.bitwise_not(self)
+
+
+Tensor.__invert__ = _invert
+
+
+# -- in-place variants ----------------------------------------------------------------
+def _binary_inplace(kernel, fn):
+    def method(self, other, *args, alpha=1, **kwargs):
+        if alpha != 1:
+            other = other * alpha
+        if args or kwargs:
+            return inplace.rebase(self, fn(inplace._old_value(self), other, *args, **kwargs)) \
+                if _needs_grad(self, other) else inplace.apply_(self, fn(self, other, *args,
+                                                                          **kwargs))
+        return inplace.elementwise_(self, kernel, other, fn)
+    method.__name__ = kernel + "_"
+    return method
+
+
+def _needs_grad(self, *others):
+    return _state.enabled and (self._requires_grad or any(
+        isinstance(o, Tensor) and o._requires_grad for o in others))
+
+
+for _kernel, _fn in [("add", pointwise.add), ("sub", pointwise.sub), ("mul", pointwise.mul),
+                     ("div", pointwise.div), ("pow", pointwise.pow),
+                     ("remainder", pointwise.remainder), ("maximum", pointwise.maximum),
+                     ("minimum", pointwise.minimum)]:
+    setattr(Tensor, _kernel + "_", _binary_inplace(_kernel, _fn))
+Tensor.subtract_ = Tensor.sub_
+Tensor.multiply_ = Tensor.mul_
+Tensor.divide_ = Tensor.true_divide_ = Tensor.div_
+
+
+def _generic_inplace(fn):
+    def method(self, *args, **kwargs):
+        inplace.check_leaf(self)
+        if _needs_grad(self, *args, *kwargs.values()):
+            return inplace.rebase(self, fn(inplace._old_value(self), *args, **kwargs))
+        return inplace.apply_(self, fn(self, *args, **kwargs))
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+_GENERIC_INPLACE = {
+    pointwise: """neg abs sign exp log log1p expm1 sqrt rsqrt sin cos tanh sigmoid relu reciprocal
+        square floor ceil trunc round clamp clip clamp_min clamp_max floor_divide fmod lerp
+        atan2 logical_not logical_and logical_or logical_xor bitwise_and bitwise_or
+        bitwise_xor bitwise_not""",
+    indexing: "scatter scatter_add scatter_reduce masked_fill",
+}
+for module, names in _GENERIC_INPLACE.items():
+    for name in names.split():
+        setattr(Tensor, name + "_", _generic_inplace(getattr(module, name)))
+Tensor.negative_ = Tensor.neg_
+Tensor.absolute_ = Tensor.abs_
+
+
+def _iop(name):
+    method = getattr(Tensor, name + "_")
+    return lambda self, other: method(self, other)
+
+
+for _name in ("add", "sub", "mul", "pow"):
+    setattr(Tensor, f"__i{_name}__", _iop(_name))
+Tensor.__itruediv__ = _iop("div")
+Tensor.__ifloordiv__ = _iop("floor_divide")
+Tensor.__imod__ = _iop("remainder")
+Tensor.__iand__ = lambda self, other: Tensor.bitwise_and_(self, other) \
+    if self.dtype is not _dtype.bool else Tensor.logical_and_(self, other)
+Tensor.__ior__ = lambda self, other: Tensor.bitwise_or_(self, other) \
+    if self.dtype is not _dtype.bool else Tensor.logical_or_(self, other)
+Tensor.__ixor__ = lambda self, other: Tensor.bitwise_xor_(self, other) \
+    if self.dtype is not _dtype.bool else Tensor.logical_xor_(self, other)
+
+
+def copy_(self, src, non_blocking=False):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    inplace.check_leaf(self)
+    if _needs_grad(self, src):
+        return inplace.rebase(self, shape.expand(src.to(self.device).to(self.dtype), self.shape)
+                              .clone() if src.shape != self.shape else
+                              src.to(self.device).to(self.dtype).clone())
+    data = src.to(self._device)
+    if data._data.shape != self._data.shape:
+        inplace._check_shape(self, data._data.shape)
+    self._device._k.assign(self._data, data._data if data.dtype is self.dtype
+                           else data.to(self.dtype)._data)
+    self._bump()
+    return self
+
+
+Tensor.copy_ = copy_
+
+
+# -- conversions -------------------------------------------------------------------------
+def _as(dtype):
+    def convert(self, memory_format=None):
+        return self.to(dtype)
+    convert.__name__ = dtype.name
+    return convert
+
+
+for _name, _dt in [("float", _dtype.float32), ("double", _dtype.float64),
+                   ("half", _dtype.float16), ("bfloat16", _dtype.bfloat16),
+                   ("long", _dtype.int64), ("int", _dtype.int32), ("short", _dtype.int16),
+                   ("char", _dtype.int8), ("byte", _dtype.uint8), ("bool", _dtype.bool)]:
+    setattr(Tensor, _name, _as(_dt))
+
+
+def _cpu(self, memory_format=None):
+    return self.to("cpu")
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    return self.to("cuda" if device is None else device if isinstance(device, str)
+                   else f"cuda:{device}" if isinstance(device, int) else device)
+
+
+Tensor.cpu = _cpu
+Tensor.cuda = _cuda
+Tensor.type_as = lambda self, other: self.to(other.dtype)
+
+
+def _new(fn):
+    def method(self, *args, dtype=None, device=None, requires_grad=False, **kwargs):
+        return fn(*args, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad, **kwargs)
+    return method
+
+
+Tensor.new_zeros = _new(creation.zeros)
+Tensor.new_ones = _new(creation.ones)
+Tensor.new_empty = _new(creation.empty)
+Tensor.new_full = _new(creation.full)
+Tensor.new_tensor = _new(creation.tensor)

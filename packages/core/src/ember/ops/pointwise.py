@@ -1,0 +1,591 @@
+"""Elementwise ops: arithmetic, comparisons, unary math, where and clamp, with backward."""
+
+from __future__ import annotations
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap
+from ..autograd.function import Function
+from ._util import broadcast_shapes, cast, result_type, same_device, sum_to_shape
+
+
+def _data(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _shape(x):
+    return x._data.shape if isinstance(x, Tensor) else ()
+
+
+def prepare(name, a, b, dtype=None):
+    """Promote, move and broadcast-check the operands of a binary op."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a._data.dtype is b._data.dtype and a._device is b._device:
+            if a._data.shape != b._data.shape:
+                broadcast_shapes(a._data.shape, b._data.shape)
+            if dtype is None or a._data.dtype is dtype.numpy:
+                return a, b, a._device
+        elif a._data.shape != b._data.shape:
+            broadcast_shapes(a._data.shape, b._data.shape)
+    elif not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(f"{name}(): expected at least one Tensor argument")
+    dev = same_device(name, a, b)
+    dtype = dtype or result_type(a, b)
+    return cast(a, dtype, dev), cast(b, dtype, dev), dev
+
+
+def save_operands(ctx, a, b):
+    """Save the tensor operands for backward; Python scalars are kept as they are."""
+    ctx.save_for_backward(*(x for x in (a, b) if isinstance(x, Tensor)))
+    ctx.scalars = tuple(None if isinstance(x, Tensor) else x for x in (a, b))
+
+
+def saved_operands(ctx):
+    saved = iter(ctx.saved_tensors)
+    return tuple(next(saved) if s is None else s for s in ctx.scalars)
+
+
+def _run(kernel, a, b):
+    dev = a._device if isinstance(a, Tensor) else b._device
+    return getattr(dev._k, kernel)(_data(a), _data(b))
+
+
+class Add(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes, ctx.alpha = (_shape(a), _shape(b)), alpha
+        if alpha != 1:
+            b = _run("mul", b, alpha)
+        return _run("add", a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        ga, gb = ctx.needs_input_grad[:2]
+        return (sum_to_shape(g, sa) if ga else None,
+                sum_to_shape(g * ctx.alpha if ctx.alpha != 1 else g, sb) if gb else None)
+
+
+class Sub(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes, ctx.alpha = (_shape(a), _shape(b)), alpha
+        if alpha != 1:
+            b = _run("mul", b, alpha)
+        return _run("sub", a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        ga, gb = ctx.needs_input_grad[:2]
+        return (sum_to_shape(g, sa) if ga else None,
+                sum_to_shape(-g * ctx.alpha if ctx.alpha != 1 else -g, sb) if gb else None)
+
+
+class Mul(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        save_operands(ctx, a, b)
+        return _run("mul", a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = saved_operands(ctx)
+        ga, gb = ctx.needs_input_grad
+        return (sum_to_shape(g * b, _shape(a)) if ga else None,
+                sum_to_shape(g * a, _shape(b)) if gb else None)
+
+
+class Div(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        save_operands(ctx, a, b)
+        return _run("div", a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = saved_operands(ctx)
+        ga, gb = ctx.needs_input_grad
+        return (sum_to_shape(g / b, _shape(a)) if ga else None,
+                sum_to_shape(-g * a / (b * b), _shape(b)) if gb else None)
+
+
+class Pow(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _run("pow", a, b)
+        out_t = _wrap(out, a._device if isinstance(a, Tensor) else b._device)
+        save_operands(ctx, a, b)
+        ctx.out = out_t
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = saved_operands(ctx)
+        ga, gb = ctx.needs_input_grad
+        grad_a = grad_b = None
+        if ga:
+            if isinstance(b, Tensor):
+                grad_a = g * b * where(b == 0, 1.0, a) ** (b - 1) * (b != 0)
+            else:
+                grad_a = g * b * a ** (b - 1) if b != 0 else g * 0
+            grad_a = sum_to_shape(grad_a, _shape(a))
+        if gb:
+            out = a ** b
+            log_a = log(a) if isinstance(a, Tensor) else float(__import__("math").log(a)) \
+                if a > 0 else float("nan")
+            grad_b = g * out * log_a
+            if isinstance(a, Tensor):
+                grad_b = where((a == 0) & (b >= 0), 0.0, grad_b)
+            grad_b = sum_to_shape(grad_b, _shape(b))
+        return grad_a, grad_b
+
+
+class _MinMax(Function):
+    _internal = True
+    kernel = ""
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _run(cls.kernel, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        pick_a = (a > b) if ctx._forward_cls.kernel == "maximum" else (a < b)
+        tie = (a == b)
+        half = g * 0.5
+        ga = where(pick_a, g, where(tie, half, 0.0))
+        gb = where(pick_a, 0.0, where(tie, half, g))
+        return sum_to_shape(ga, a._data.shape), sum_to_shape(gb, b._data.shape)
+
+
+class Maximum(_MinMax):
+    kernel = "maximum"
+
+
+class Minimum(_MinMax):
+    kernel = "minimum"
+
+
+class Remainder(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        save_operands(ctx, a, b)
+        return _run("remainder", a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = saved_operands(ctx)
+        ga, gb = ctx.needs_input_grad
+        return (sum_to_shape(g, _shape(a)) if ga else None,
+                sum_to_shape(-g * floor_divide(a, b), _shape(b)) if gb else None)
+
+
+class Atan2(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _run("atan2", a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        denom = a * a + b * b
+        return sum_to_shape(g * b / denom, a._data.shape), sum_to_shape(-g * a / denom,
+                                                                        b._data.shape)
+
+
+# -- binary entry points ----------------------------------------------------------------
+def _check_bool_sub(a, b):
+    if (isinstance(a, Tensor) and a.dtype is _dtype.bool and
+            (not isinstance(b, Tensor) or b.dtype is _dtype.bool) and isinstance(b, (bool, Tensor))):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+
+
+def add(input, other, *, alpha=1, out=None):
+    a, b, _ = prepare("add", input, other)
+    return _out(Add.apply(a, b, alpha) if alpha != 1 else Add.apply(a, b), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    _check_bool_sub(input, other)
+    a, b, _ = prepare("sub", input, other)
+    return _out(Sub.apply(a, b, alpha) if alpha != 1 else Sub.apply(a, b), out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    return sub(other, input, alpha=alpha)
+
+
+def mul(input, other, *, out=None):
+    a, b, _ = prepare("mul", input, other)
+    return _out(Mul.apply(a, b), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    if rounding_mode is None:
+        dtype = result_type(input, other)
+        if dtype._kind != 2:
+            dtype = _dtype.get_default_dtype()
+        a, b, _ = prepare("div", input, other, dtype)
+        return _out(Div.apply(a, b), out)
+    if rounding_mode == "trunc":
+        return _out(trunc(div(input, other)).to(result_type(input, other)), out)
+    if rounding_mode == "floor":
+        return _out(floor_divide(input, other), out)
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                     f"found '{rounding_mode}'")
+
+
+divide = true_divide = div
+
+
+def floor_divide(input, other, *, out=None):
+    a, b, _ = prepare("floor_divide", input, other)
+    dtype = result_type(input, other)
+    if dtype._kind == 2:
+        return _out(floor(div(a, b)), out)
+    return _out(_nondiff("floor_divide", a, b), out)
+
+
+def remainder(input, other, *, out=None):
+    a, b, _ = prepare("remainder", input, other)
+    return _out(Remainder.apply(a, b), out)
+
+
+def fmod(input, other):
+    return input - trunc(div(input, other)).to(result_type(input, other)) * other
+
+
+def pow(input, exponent, *, out=None):  # noqa: A001 - PyTorch's name
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        if exponent == 2 and input.dtype._kind == 2:
+            return _out(input * input, out)
+        dtype = result_type(input, exponent)
+        a, b = cast(input, dtype), exponent
+    else:
+        a, b, _ = prepare("pow", input, exponent)
+    if isinstance(b, Tensor) and b.dtype._kind == 1 and not isinstance(a, Tensor) and False:
+        pass
+    if (isinstance(a, Tensor) and a.dtype._kind == 1 and not isinstance(b, Tensor) and b < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return _out(Pow.apply(a, b), out)
+
+
+def float_power(input, exponent):
+    return pow(cast(input, _dtype.float64), cast(exponent, _dtype.float64)
+               if isinstance(exponent, Tensor) else float(exponent))
+
+
+def maximum(input, other, *, out=None):
+    a, b, _ = prepare("maximum", input, other)
+    return _out(Maximum.apply(a, b), out)
+
+
+def minimum(input, other, *, out=None):
+    a, b, _ = prepare("minimum", input, other)
+    return _out(Minimum.apply(a, b), out)
+
+
+def atan2(input, other, *, out=None):
+    dtype = result_type(input, other)
+    dtype = dtype if dtype._kind == 2 else _dtype.get_default_dtype()
+    a, b, _ = prepare("atan2", input, other, dtype)
+    return _out(Atan2.apply(a, b), out)
+
+
+arctan2 = atan2
+
+
+def _nondiff(kernel, a, b):
+    return _wrap(_run(kernel, a, b), a._device if isinstance(a, Tensor) else b._device)
+
+
+def _comparison(kernel):
+    def compare(input, other, *, out=None):
+        a, b, _ = prepare(kernel, input, other)
+        return _out(_nondiff(kernel, a, b), out)
+    compare.__name__ = kernel
+    compare.__doc__ = f"Elementwise ``{kernel}`` as a bool tensor."
+    return compare
+
+
+eq, ne, lt, le, gt, ge = (_comparison(k) for k in ("eq", "ne", "lt", "le", "gt", "ge"))
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(kernel):
+    def logical(input, other, *, out=None):
+        dev = same_device(kernel, input, other)
+        return _out(_wrap(getattr(dev._k, kernel)(_data(input), _data(other)), dev), out)
+    logical.__name__ = kernel
+    return logical
+
+
+logical_and, logical_or, logical_xor = (_logical(k) for k in
+                                        ("logical_and", "logical_or", "logical_xor"))
+
+
+def _bitwise(kernel):
+    def bitwise(input, other, *, out=None):
+        a, b, _ = prepare(kernel, input, other)
+        if result_type(a, b)._kind == 2:
+            raise RuntimeError(f"\"{kernel}_cpu\" not implemented for 'Float'")
+        return _out(_nondiff(kernel, a, b), out)
+    bitwise.__name__ = kernel
+    return bitwise
+
+
+bitwise_and, bitwise_or, bitwise_xor = (_bitwise(k) for k in
+                                        ("bitwise_and", "bitwise_or", "bitwise_xor"))
+
+
+def equal(input, other) -> bool:
+    return input.shape == other.shape and bool(eq(input, other).all())
+
+
+# -- unary ops --------------------------------------------------------------------------
+def _unary(name, kernel, grad, *, floating=True, save="input", differentiable=True):
+    """Build a unary op: ``grad(x, out, g)`` gives the input gradient as Tensor ops."""
+
+    def forward(ctx, x):
+        out = getattr(x._device._k, kernel)(x._data)
+        if save == "input":
+            ctx.save_for_backward(x)
+        elif save == "output":
+            ctx.save_for_backward(_wrap(out, x._device))
+            ctx.saved_out = True
+        return out
+
+    def backward(ctx, g):
+        saved = ctx.saved_tensors
+        x = saved[0] if save == "input" else None
+        out = saved[0] if save == "output" else None
+        return grad(x, out, g)
+
+    cls = type(name.capitalize(), (Function,), {
+        "_internal": True, "forward": staticmethod(forward), "backward": staticmethod(backward)})
+
+    def op(input, *, out=None):
+        x = input
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+        if floating and x._data.dtype.kind in "biu":
+            x = x.to(_dtype.get_default_dtype())
+        if not differentiable or not x._requires_grad:
+            return _out(_wrap(getattr(x._device._k, kernel)(x._data), x._device), out)
+        return _out(cls.apply(x), out)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise ``{name}``."
+    return op
+
+
+def _zero_grad(x, out, g):
+    return g * 0
+
+
+neg = _unary("neg", "neg", lambda x, o, g: -g, floating=False, save=None)
+negative = neg
+abs = _unary("abs", "abs", lambda x, o, g: g * sign(x), floating=False)  # noqa: A001
+absolute = abs
+sign = _unary("sign", "sign", _zero_grad, floating=False, save=None, differentiable=False)
+exp = _unary("exp", "exp", lambda x, o, g: g * o, save="output")
+log = _unary("log", "log", lambda x, o, g: g / x)
+log1p = _unary("log1p", "log1p", lambda x, o, g: g / (x + 1))
+expm1 = _unary("expm1", "expm1", lambda x, o, g: g * (o + 1), save="output")
+sqrt = _unary("sqrt", "sqrt", lambda x, o, g: g / (o * 2), save="output")
+rsqrt = _unary("rsqrt", "rsqrt", lambda x, o, g: g * o * o * o * -0.5, save="output")
+sin = _unary("sin", "sin", lambda x, o, g: g * cos(x))
+cos = _unary("cos", "cos", lambda x, o, g: -g * sin(x))
+tanh = _unary("tanh", "tanh", lambda x, o, g: g * (1 - o * o), save="output")
+sigmoid = _unary("sigmoid", "sigmoid", lambda x, o, g: g * o * (1 - o), save="output")
+reciprocal = _unary("reciprocal", "reciprocal", lambda x, o, g: -g * o * o, save="output")
+square = _unary("square", "square", lambda x, o, g: g * 2 * x, floating=False)
+floor = _unary("floor", "floor", _zero_grad, floating=False, save=None)
+ceil = _unary("ceil", "ceil", _zero_grad, floating=False, save=None)
+trunc = _unary("trunc", "trunc", _zero_grad, floating=False, save=None)
+fix = trunc
+_round = _unary("round", "round", _zero_grad, floating=False, save=None)
+logical_not = _unary("logical_not", "logical_not", _zero_grad, floating=False, save=None,
+                     differentiable=False)
+isnan = _unary("isnan", "isnan", _zero_grad, floating=False, save=None, differentiable=False)
+bitwise_not = _unary("bitwise_not", "bitwise_not", _zero_grad, floating=False, save=None,
+                     differentiable=False)
+
+
+def relu(input):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+    return _relu(input)
+
+
+_relu = _unary("relu", "relu", lambda x, o, g: g * (o > 0), floating=False, save="output")
+
+
+def round(input, *, decimals=0, out=None):  # noqa: A001 - PyTorch's name
+    if decimals == 0:
+        return _out(_round(input), out)
+    scale = 10.0 ** decimals
+    return _out(_round(input * scale) / scale, out)
+
+
+# -- where and clamp --------------------------------------------------------------------
+class Where(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        ctx.shapes = (_shape(a), _shape(b))
+        k = cond._device._k
+        return k.where(cond._data, _data(a), _data(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        _, ga, gb = ctx.needs_input_grad
+        return (None,
+                sum_to_shape(where(cond, g, 0.0), sa) if ga else None,
+                sum_to_shape(where(cond, 0.0, g), sb) if gb else None)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(condition, Tensor):
+        raise TypeError("where(): argument 'condition' must be Tensor")
+    if condition.dtype is not _dtype.bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_LEGACY(condition)}")
+    dtype = result_type(input, other)
+    dev = same_device("where", condition, input, other)
+    a, b = cast(input, dtype, dev), cast(other, dtype, dev)
+    shapes = [condition._data.shape, _shape(a), _shape(b)]
+    broadcast_shapes(*shapes)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = _wrap(dev._k.full((), a, dtype, dev.index), dev)
+    elif not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        # a scalar branch keeps the tensor's dtype (weak scalar) in every backend
+        t = a if isinstance(a, Tensor) else b
+        s = b if isinstance(a, Tensor) else a
+        s = _wrap(dev._k.full((), s, t.dtype, dev.index), dev)
+        a, b = (t, s) if isinstance(a, Tensor) else (s, t)
+    return _out(Where.apply(condition, a, b), out)
+
+
+def _LEGACY(t):
+    return type(t.dtype).__name__ if False else t.dtype.name.capitalize()
+
+
+def clamp(input, min=None, max=None, *, out=None):  # noqa: A002 - PyTorch's names
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x = input
+    if min is not None:
+        x = maximum(x, min) if isinstance(min, Tensor) else _clamp_scalar(x, min, None)
+    if max is not None:
+        x = minimum(x, max) if isinstance(max, Tensor) else _clamp_scalar(x, None, max)
+    return _out(x, out)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):  # noqa: A002
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):  # noqa: A002
+    return clamp(input, max=max)
+
+
+class ClampScalar(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        ctx.save_for_backward(x)
+        ctx.bounds = (low, high)
+        return x._device._k.clip(x._data, low, high)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        keep = None
+        if low is not None:
+            keep = x >= low
+        if high is not None:
+            keep = (x <= high) if keep is None else keep & (x <= high)
+        return g * keep, None, None
+
+
+def _clamp_scalar(x, low, high):
+    dtype = result_type(x, low if low is not None else high)
+    x = cast(x, dtype)
+    return ClampScalar.apply(x, low, high)
+
+
+def lerp(input, end, weight):
+    return input + weight * (end - input)
+
+
+# -- out= support -----------------------------------------------------------------------
+def _out(result, out):
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    from .inplace import resize_and_copy
+
+    return resize_and_copy(out, result)
+
+
+def isinf(input):
+    if input.dtype._kind != 2:
+        return input != input
+    return abs(input) == float("inf")
+
+
+def isfinite(input):
+    if input.dtype._kind != 2:
+        return input == input
+    return logical_not(isnan(input) | isinf(input))
+
+
+def isposinf(input):
+    return input == float("inf")
+
+
+def isneginf(input):
+    return input == float("-inf")
+
+
+__all__ = [_n for _n, _v in list(globals().items())
+           if not _n.startswith("_") and callable(_v) and not isinstance(_v, type)
+           and getattr(_v, "__module__", None) == __name__]

@@ -1,0 +1,340 @@
+"""Reductions: sum, mean, prod, max/min, arg-reductions, var/std, logsumexp, norm, scans."""
+
+from __future__ import annotations
+
+import math
+
+from .. import _dtype, return_types
+from .._tensor import Tensor, _wrap, _wrap_dim
+from ..autograd.function import Function
+
+
+def reduce_axes(x, dim):
+    """Normalise a ``dim`` argument (None, int, or sequence) to a sorted tuple or None."""
+    if dim is None:
+        return None
+    nd = x._data.ndim
+    if isinstance(dim, int):
+        dim = (dim,)
+    axes = tuple(sorted({_wrap_dim(d, nd) for d in dim}))
+    if len(axes) != len(tuple(dim)):
+        raise RuntimeError("dim appears multiple times in the list of dims")
+    return axes if nd else None
+
+
+def _grad_expand(g, shape, axes, keepdim):
+    """Broadcast a reduction's gradient back over the reduced axes."""
+    if not keepdim and axes is not None:
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    elif not keepdim:
+        g = g.reshape((1,) * len(shape))
+    return g.expand(shape)
+
+
+def _count(shape, axes):
+    return math.prod(shape[a] for a in axes) if axes is not None else math.prod(shape)
+
+
+class Sum(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
+        return x._device._k.sum(x._data, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _grad_expand(g, ctx.shape, ctx.axes, ctx.keepdim), None, None
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
+    if dtype is not None:
+        input = input.to(dtype)
+    return Sum.apply(input, reduce_axes(input, dim), keepdim)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    from .pointwise import where
+
+    return sum(where(input.isnan(), 0, input), dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.is_floating_point():
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {_legacy(input.dtype)}")
+    axes = reduce_axes(input, dim)
+    return sum(input, axes, keepdim) / max(_count(input._data.shape, axes), 0) \
+        if _count(input._data.shape, axes) else sum(input, axes, keepdim) * float("nan")
+
+
+def _legacy(d):
+    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte", "int8": "Char",
+            "int16": "Short"}.get(d.name, d.name)
+
+
+class Prod(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.save_for_backward(x)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return x._device._k.prod(x._data, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        axes, keepdim, shape = ctx.axes, ctx.keepdim, x._data.shape
+        # product of the others: exclusive cumprods from both sides (handles zeros exactly)
+        flat_axes = axes if axes is not None else tuple(range(len(shape)))
+        moved = x.permute([d for d in range(len(shape)) if d not in flat_axes] + list(flat_axes))
+        lead = moved.shape[:len(shape) - len(flat_axes)]
+        m = moved.reshape(tuple(lead) + (-1,))
+        ones = m[..., :1] * 0 + 1
+        left = _cat_last(ones, m[..., :-1].cumprod(-1))
+        right = _cat_last(m.flip(-1)[..., :-1].cumprod(-1), ones).flip(-1) \
+            if m.shape[-1] > 1 else ones
+        others = (left * right).reshape(moved.shape)
+        inverse = [0] * len(shape)
+        for i, d in enumerate([d for d in range(len(shape)) if d not in flat_axes]
+                              + list(flat_axes)):
+            inverse[d] = i
+        others = others.permute(inverse)
+        return _grad_expand(g, shape, axes, keepdim) * others, None, None
+
+
+def _cat_last(a, b):
+    from .shape import cat
+
+    return cat([a, b], -1)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return Prod.apply(input, reduce_axes(input, dim), keepdim)
+
+
+class _Extreme(Function):
+    """amax / amin: the gradient is shared evenly between tied extreme values."""
+
+    _internal = True
+    kernel = ""
+
+    @classmethod
+    def forward(cls, ctx, x, axes, keepdim):
+        out = getattr(x._device._k, cls.kernel)(x._data, axes, keepdim)
+        ctx.save_for_backward(x, _wrap(out, x._device))
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        shape, axes, keepdim = x._data.shape, ctx.axes, ctx.keepdim
+        hit = (x == _grad_expand(out, shape, axes, keepdim)).to(g.dtype)
+        count = hit.sum(axes, keepdim=True) if axes is not None else hit.sum().reshape(
+            (1,) * len(shape))
+        return _grad_expand(g, shape, axes, keepdim) * hit / count, None, None
+
+
+class Amax(_Extreme):
+    kernel = "amax"
+
+
+class Amin(_Extreme):
+    kernel = "amin"
+
+
+def _check_nonempty(op, x, axes):
+    shape = x._data.shape
+    if x.numel() == 0 and (axes is None or any(shape[a] == 0 for a in axes)):
+        raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
+                         if axes is None else f"{op}(): Expected reduction dim {axes[0]} to have "
+                         "non-zero size.")
+
+
+def amax(input, dim=(), keepdim=False):
+    axes = reduce_axes(input, dim) if dim != () else None
+    _check_nonempty("amax", input, axes)
+    return Amax.apply(input, axes, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    axes = reduce_axes(input, dim) if dim != () else None
+    _check_nonempty("amin", input, axes)
+    return Amin.apply(input, axes, keepdim)
+
+
+def _arg(kernel, input, dim, keepdim):
+    if dim is None:
+        _check_nonempty(kernel, input, None)
+        flat = input._data if input._data.ndim <= 1 else input.reshape(-1)._data
+        out = getattr(input._device._k, kernel)(flat, None if flat.ndim == 0 else 0, False)
+        if keepdim:
+            out = input._device._k.reshape(out, (1,) * input._data.ndim)
+        return _wrap(out, input._device)
+    d = _wrap_dim(dim, input._data.ndim)
+    _check_nonempty(kernel, input, (d,))
+    axis = d if input._data.ndim else None
+    return _wrap(getattr(input._device._k, kernel)(input._data, axis, keepdim), input._device)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg("argmax", input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _arg("argmin", input, dim, keepdim)
+
+
+def _max_min(name, input, dim, keepdim, other):
+    from .indexing import gather
+    from .pointwise import maximum, minimum
+
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        return (maximum if name == "max" else minimum)(input, other)
+    if dim is None:
+        return (amax if name == "max" else amin)(input)
+    d = _wrap_dim(dim, input._data.ndim)
+    _check_nonempty(name, input, (d,))
+    if input._data.ndim == 0:
+        return getattr(return_types, name)(input.clone(), _wrap(
+            input._device._k.zeros((), _dtype.int64, input._device.index), input._device))
+    # NaN propagates: argmax of a NaN row is its first NaN, as in PyTorch
+    indices = _arg("argmax" if name == "max" else "argmin", input, d, True)
+    values = gather(input, d, indices)
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return getattr(return_types, name)(values, indices)
+
+
+def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    return _max_min("max", input, dim, keepdim, other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001
+    return _max_min("min", input, dim, keepdim, other)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(unbiased, (int, list, tuple)) and not isinstance(unbiased, bool):
+        dim, unbiased = unbiased, None  # var(x, dim) called positionally as var(x, 1)
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    axes = reduce_axes(input, dim)
+    n = _count(input._data.shape, axes)
+    centred = input - mean(input, axes, keepdim=True)
+    return sum(centred * centred, axes, keepdim) / builtins_max(n - correction, 0)
+
+
+def builtins_max(a, b):
+    return a if a > b else b
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, reduce_axes(input, dim if not isinstance(unbiased, int) or
+                                    isinstance(unbiased, bool) else unbiased), keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return v.sqrt(), m
+
+
+def logsumexp(input, dim, keepdim=False):
+    axes = reduce_axes(input, dim)
+    if not input.is_floating_point():
+        input = input.to(_dtype.get_default_dtype())
+    peak = amax(input, axes, keepdim=True).detach()
+    peak = peak.masked_fill(~peak.isfinite(), 0) if input.numel() else peak
+    out = (input - peak).exp().sum(axes, keepdim=True).log() + peak
+    return out if keepdim else out.squeeze(axes if axes is not None else None)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    axes = reduce_axes(input, dim)
+    if p in ("fro", 2, 2.0, None):
+        return (input * input).sum(axes, keepdim).sqrt()
+    if p in (float("inf"), "inf"):
+        return input.abs().amax(axes if axes is not None else (), keepdim)
+    if p in (float("-inf"), "-inf"):
+        return input.abs().amin(axes if axes is not None else (), keepdim)
+    if p == 1:
+        return input.abs().sum(axes, keepdim)
+    if p == 0:
+        return (input != 0).to(input.dtype).sum(axes, keepdim)
+    if isinstance(p, (int, float)):
+        return (input.abs() ** p).sum(axes, keepdim) ** (1.0 / p)
+    raise RuntimeError(f"norm(): unsupported norm type {p!r}")
+
+
+class Cumsum(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return x._device._k.cumsum(x._data, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None
+
+
+def cumsum(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return input.clone() if input.dtype._kind == 2 else input.to(_dtype.int64)
+    return Cumsum.apply(input, d)
+
+
+def cumprod(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return input.clone()
+    if input._requires_grad:
+        # differentiable through logs would fail at zeros; use the product of prefixes
+        pieces = [input.narrow(d, 0, 1)]
+        for i in range(1, input.shape[d]):
+            pieces.append(pieces[-1] * input.narrow(d, i, 1))
+        from .shape import cat
+
+        return cat(pieces, d)
+    return _wrap(input._device._k.cumprod(input._data, d), input._device)
+
+
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    return _wrap(input._device._k.all(input._data, reduce_axes(input, dim), keepdim),
+                 input._device)
+
+
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    return _wrap(input._device._k.any(input._data, reduce_axes(input, dim), keepdim),
+                 input._device)
+
+
+def count_nonzero(input, dim=None):
+    return (input != 0).sum(dim)
+
+
+__all__ = [_n for _n, _v in list(globals().items())
+           if not _n.startswith("_") and callable(_v) and not isinstance(_v, type)
+           and getattr(_v, "__module__", None) == __name__]
