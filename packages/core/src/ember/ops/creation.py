@@ -87,7 +87,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     dev = _device(device)
     if arr.dtype != dtype.numpy:
         arr = arr.astype(dtype.numpy)
-    return _finish(_wrap(dev._backend.from_host(np.ascontiguousarray(arr), dev.index), dev),
+    return _finish(_wrap(dev._backend.from_host(np.asarray(arr, order="C"), dev.index), dev),
                    requires_grad)
 
 
