@@ -287,8 +287,12 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
     return _finish(_out(_wrap(data, dev), out), requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+def randint(low=None, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
+    if low is None:  # randint(high=n, size=...), as PyTorch allows
+        if high is None:
+            raise TypeError("randint() missing required argument 'high'")
+        low = 0
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
             raise TypeError("randint() missing required argument 'size'")
