@@ -46,3 +46,12 @@ def kernels(device):
     import ember
 
     return ember.backends.registry.canonical(device)._k
+
+
+@pytest.fixture
+def fake_device():
+    """A second device type, ``fake``, registered in-process for one test (NumPy kernels)."""
+    from .fake import FakeBackend, registered
+
+    with registered(FakeBackend()) as name:
+        yield name
