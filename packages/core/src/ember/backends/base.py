@@ -102,6 +102,23 @@ OPS: dict[str, Op] = {
         ("softmax", "(x, axis)", "exp(x) / sum(exp(x)) along axis"),
         ("log_softmax", "(x, axis)", "x - logsumexp(x) along axis"),
         ("tile", "(x, reps)", "repeat the whole array reps times per axis"),
+        # convolution and pooling (nn): x is (N, C, *spatial); kernel_size, stride, padding
+        # (symmetric zero padding) and dilation are tuples with one int per spatial axis
+        ("im2col", "(x, kernel_size, stride, padding, dilation)",
+         "sliding windows of zero-padded x as (N, C, *kernel_size, *out_spatial)"),
+        ("col2im", "(cols, input_shape, kernel_size, stride, padding, dilation)",
+         "the adjoint of im2col: window entries summed back into an input_shape array"),
+        ("convolution", "(x, w, stride, padding, dilation, groups)",
+         "cross-correlation of x with w (O, C/groups, *kernel_size): (N, O, *out_spatial)"),
+        ("convolution_backward_input", "(g, w, input_shape, stride, padding, dilation, groups)",
+         "the gradient of convolution w.r.t. x (a transposed convolution of g)"),
+        ("convolution_backward_weight", "(x, g, weight_shape, stride, padding, dilation, groups)",
+         "the gradient of convolution w.r.t. w"),
+        ("max_pool", "(x, kernel_size, stride, padding, dilation, ceil_mode)",
+         "(values, int64 indices): window maxima of x padded with -inf; each index is flat "
+         "within its (n, c) input plane, the first maximum of the window"),
+        ("max_pool_backward", "(g, indices, input_shape)",
+         "zeros of input_shape with g added at the flat per-plane indices"),
     ])
 }
 

@@ -120,3 +120,141 @@ def tile(k, x, reps):
         grown += [r, n]
     expanded = k.broadcast_to(k.reshape(x, tuple(v for n in shape for v in (1, n))), tuple(grown))
     return k.reshape(k.copy(expanded), tuple(r * n for r, n in zip(reps, shape)))
+
+
+# -- convolution and pooling -----------------------------------------------------------
+# x is (N, C, *spatial); kernel_size, stride, padding and dilation hold one int per axis.
+
+def _out_size(size, k, s, p, d, ceil_mode=False):
+    span = size + 2 * p - d * (k - 1) - 1
+    if ceil_mode:
+        n = -(-span // s) + 1
+        if (n - 1) * s >= size + p:  # the last window must start inside the input or left pad
+            n -= 1
+        return n
+    return span // s + 1
+
+
+def _pad(k, x, padding, value):
+    if not any(padding):
+        return x
+    lead = x.ndim - len(padding)
+    pairs = list(zip(x.shape[lead:], padding, strict=True))
+    shape = x.shape[:lead] + tuple(n + 2 * p for n, p in pairs)
+    out = k.full(shape, value, _dtype.from_numpy_dtype(x.dtype), None)
+    key = (slice(None),) * lead + tuple(slice(p, p + n) for n, p in pairs)
+    return k.setitem(out, key, x)
+
+
+def _windows(kernel_size, stride, dilation, out):
+    """For every kernel offset, the strided slices that read its entries over all windows."""
+    import itertools
+
+    for offset in itertools.product(*(range(n) for n in kernel_size)):
+        yield tuple(slice(j * d, j * d + (o - 1) * s + 1, s)
+                    for j, d, s, o in zip(offset, dilation, stride, out, strict=True))
+
+
+def im2col(k, x, kernel_size, stride, padding, dilation):
+    nd = len(kernel_size)
+    out = tuple(_out_size(n, *a) for n, *a in zip(x.shape[2:], kernel_size, stride,
+                                                 padding, dilation, strict=True))
+    xp = _pad(k, x, padding, 0)
+    lead = x.shape[:2]
+    parts = [k.reshape(k.getitem(xp, (slice(None), slice(None)) + key), lead + (1,) + out)
+             for key in _windows(kernel_size, stride, dilation, out)]
+    cols = k.concatenate(parts, 2) if len(parts) > 1 else k.copy(parts[0])
+    return k.reshape(cols, lead + tuple(kernel_size) + out) if nd else cols
+
+
+def col2im(k, cols, input_shape, kernel_size, stride, padding, dilation):
+    nd = len(kernel_size)
+    lead, spatial = tuple(input_shape[:2]), tuple(input_shape[2:])
+    out = cols.shape[2 + nd:]
+    padded = lead + tuple(n + 2 * p for n, p in zip(spatial, padding, strict=True))
+    acc = k.full(padded, 0, _dtype.from_numpy_dtype(cols.dtype), None)
+    flat = k.reshape(cols, lead + (-1,) + tuple(out))
+    for i, key in enumerate(_windows(kernel_size, stride, dilation, out)):
+        key = (slice(None), slice(None)) + key
+        part = k.getitem(flat, (slice(None), slice(None), i, Ellipsis))
+        k.setitem(acc, key, k.add(k.getitem(acc, key), part))
+    if not any(padding):
+        return acc
+    return k.copy(k.getitem(acc, (slice(None), slice(None)) + tuple(
+        slice(p, p + n) for n, p in zip(spatial, padding, strict=True))))
+
+
+def _grouped_cols(k, x, kernel_size, stride, padding, dilation, groups):
+    """im2col of x as (N, groups, C/groups * prod(kernel_size), prod(out)), and out."""
+    cols = k.im2col(x, kernel_size, stride, padding, dilation)
+    nd = len(kernel_size)
+    out = cols.shape[2 + nd:]
+    return k.reshape(cols, (x.shape[0], groups, -1, math.prod(out))), out
+
+
+def convolution(k, x, w, stride, padding, dilation, groups):
+    kernel_size = w.shape[2:]
+    cols, out = _grouped_cols(k, x, kernel_size, stride, padding, dilation, groups)
+    wm = k.reshape(w, (1, groups, w.shape[0] // groups, -1))
+    res = k.matmul(wm, cols)  # (N, groups, O/groups, P)
+    return k.reshape(res, (x.shape[0], w.shape[0]) + tuple(out))
+
+
+def convolution_backward_input(k, g, w, input_shape, stride, padding, dilation, groups):
+    n, o = g.shape[:2]
+    kernel_size = w.shape[2:]
+    gm = k.reshape(g, (n, groups, o // groups, -1))
+    wt = k.permute(k.reshape(w, (1, groups, o // groups, -1)), (0, 1, 3, 2))
+    cols = k.matmul(wt, gm)  # (N, groups, C/groups * K, P)
+    cols = k.reshape(cols, (n, input_shape[1]) + tuple(kernel_size) + tuple(g.shape[2:]))
+    return k.col2im(cols, tuple(input_shape), kernel_size, stride, padding, dilation)
+
+
+def convolution_backward_weight(k, x, g, weight_shape, stride, padding, dilation, groups):
+    n, o = g.shape[:2]
+    cols, _ = _grouped_cols(k, x, weight_shape[2:], stride, padding, dilation, groups)
+    gm = k.reshape(g, (n, groups, o // groups, -1))
+    gw = k.sum(k.matmul(gm, k.permute(cols, (0, 1, 3, 2))), (0,), False)
+    return k.reshape(gw, tuple(weight_shape))
+
+
+def max_pool(k, x, kernel_size, stride, padding, dilation, ceil_mode):
+    nd = len(kernel_size)
+    lead, spatial = x.shape[:2], x.shape[2:]
+    out = tuple(_out_size(n, *a, ceil_mode) for n, *a in zip(spatial, kernel_size, stride,
+                                                             padding, dilation, strict=True))
+    xp = _pad(k, x, padding, -math.inf)
+    padded = xp.shape[2:]
+    # per axis, the (clamped) padded positions every window reads: shape (out, kernel)
+    keys, positions = [], None
+    for i, (o, kk, s, d, n) in enumerate(
+            zip(out, kernel_size, stride, dilation, padded, strict=True)):
+        starts = k.reshape(k.arange(0, o * s, s, _dtype.int64, None), (o, 1))
+        offs = k.reshape(k.arange(0, kk * d, d, _dtype.int64, None), (1, kk))
+        idx = k.minimum(k.add(starts, offs), n - 1)
+        shape = [1] * (2 * nd)
+        shape[2 * i:2 * i + 2] = [o, kk]
+        idx = k.reshape(idx, tuple(shape))
+        keys.append(idx)
+        pos = k.sub(idx, padding[i])  # unpadded coordinate along this axis
+        positions = pos if positions is None else k.add(k.mul(positions, spatial[i]), pos)
+    win = k.getitem(xp, (slice(None), slice(None)) + tuple(keys))  # (N, C, o0, k0, o1, k1, ...)
+    order = tuple(range(2)) + tuple(2 + 2 * i for i in range(nd)) + tuple(
+        3 + 2 * i for i in range(nd))
+    flat_shape = tuple(lead) + tuple(out) + (math.prod(kernel_size),)
+    win = k.reshape(k.permute(win, order), flat_shape)
+    arg = k.argmax(win, len(flat_shape) - 1, True)
+    values = k.reshape(k.take_along_axis(win, arg, len(flat_shape) - 1), tuple(lead) + out)
+    positions = k.reshape(k.permute(positions, tuple(o - 2 for o in order[2:])), flat_shape[2:])
+    positions = k.broadcast_to(positions, flat_shape)
+    indices = k.reshape(k.take_along_axis(positions, arg, len(flat_shape) - 1),
+                        tuple(lead) + out)
+    return values, k.copy(indices)
+
+
+def max_pool_backward(k, g, indices, input_shape):
+    n, c = input_shape[:2]
+    plane = math.prod(input_shape[2:])
+    out = k.full((n * c, plane), 0, _dtype.from_numpy_dtype(g.dtype), None)
+    k.add_along_axis(out, k.reshape(indices, (n * c, -1)), k.reshape(g, (n * c, -1)), 1)
+    return k.reshape(out, tuple(input_shape))
