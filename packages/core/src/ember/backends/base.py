@@ -117,8 +117,9 @@ OPS: dict[str, Op] = {
         ("max_pool", "(x, kernel_size, stride, padding, dilation, ceil_mode)",
          "(values, int64 indices): window maxima of x padded with -inf; each index is flat "
          "within its (n, c) input plane, the first maximum of the window"),
-        ("max_pool_backward", "(g, indices, input_shape)",
-         "zeros of input_shape with g added at the flat per-plane indices"),
+        ("max_pool_backward", "(g, indices, input_shape, overlapping)",
+         "zeros of input_shape with g added at the flat per-plane indices (which may repeat "
+         "only when overlapping is true)"),
     ])
 }
 

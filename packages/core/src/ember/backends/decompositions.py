@@ -135,14 +135,15 @@ def _out_size(size, k, s, p, d, ceil_mode=False):
     return span // s + 1
 
 
-def _pad(k, x, padding, value):
-    if not any(padding):
+def _pad(k, x, padding, value, after=None):
+    after = padding if after is None else after
+    if not any(padding) and not any(after):
         return x
     lead = x.ndim - len(padding)
-    pairs = list(zip(x.shape[lead:], padding, strict=True))
-    shape = x.shape[:lead] + tuple(n + 2 * p for n, p in pairs)
+    sides = list(zip(x.shape[lead:], padding, after, strict=True))
+    shape = x.shape[:lead] + tuple(n + p + a for n, p, a in sides)
     out = k.full(shape, value, _dtype.from_numpy_dtype(x.dtype), None)
-    key = (slice(None),) * lead + tuple(slice(p, p + n) for n, p in pairs)
+    key = (slice(None),) * lead + tuple(slice(p, p + n) for n, p, _ in sides)
     return k.setitem(out, key, x)
 
 
@@ -223,15 +224,17 @@ def max_pool(k, x, kernel_size, stride, padding, dilation, ceil_mode):
     lead, spatial = x.shape[:2], x.shape[2:]
     out = tuple(_out_size(n, *a, ceil_mode) for n, *a in zip(spatial, kernel_size, stride,
                                                              padding, dilation, strict=True))
-    xp = _pad(k, x, padding, -math.inf)
-    padded = xp.shape[2:]
-    # per axis, the (clamped) padded positions every window reads: shape (out, kernel)
+    # pad with -inf, further on the right so that ceil_mode windows stay in bounds
+    need = [(o - 1) * s + (kk - 1) * d + 1 for o, s, kk, d in
+            zip(out, stride, kernel_size, dilation, strict=True)]
+    after = tuple(max(m - n - p, p) for m, n, p in zip(need, spatial, padding, strict=True))
+    xp = _pad(k, x, padding, -math.inf, after)
+    # per axis, the padded positions every window reads: shape (out, kernel)
     keys, positions = [], None
-    for i, (o, kk, s, d, n) in enumerate(
-            zip(out, kernel_size, stride, dilation, padded, strict=True)):
+    for i, (o, kk, s, d) in enumerate(zip(out, kernel_size, stride, dilation, strict=True)):
         starts = k.reshape(k.arange(0, o * s, s, _dtype.int64, None), (o, 1))
         offs = k.reshape(k.arange(0, kk * d, d, _dtype.int64, None), (1, kk))
-        idx = k.minimum(k.add(starts, offs), n - 1)
+        idx = k.add(starts, offs)
         shape = [1] * (2 * nd)
         shape[2 * i:2 * i + 2] = [o, kk]
         idx = k.reshape(idx, tuple(shape))
@@ -252,7 +255,7 @@ def max_pool(k, x, kernel_size, stride, padding, dilation, ceil_mode):
     return values, k.copy(indices)
 
 
-def max_pool_backward(k, g, indices, input_shape):
+def max_pool_backward(k, g, indices, input_shape, overlapping):
     n, c = input_shape[:2]
     plane = math.prod(input_shape[2:])
     out = k.full((n * c, plane), 0, _dtype.from_numpy_dtype(g.dtype), None)

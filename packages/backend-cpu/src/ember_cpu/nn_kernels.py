@@ -1,0 +1,214 @@
+"""CPU fast paths for convolution and pooling (optional ops of ``ember.backends.base``).
+
+Convolution is im2col + one batched BLAS matmul: the windows of the padded input are read
+through a strided view (no Python loop over batch or channels) and copied once into a
+``(N, groups, C/groups * prod(kernel), prod(out))`` matrix, so ``w @ cols`` writes the
+output straight into NCHW order. The backward kernels reuse the same layout; col2im
+scatters with one strided add per kernel offset. Max pooling with non-overlapping 2x2
+windows (the common case) is done with pairwise maxima of strided views.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+
+def _out_size(size, k, s, p, d, ceil_mode=False):
+    span = size + 2 * p - d * (k - 1) - 1
+    if ceil_mode:
+        n = -(-span // s) + 1
+        if (n - 1) * s >= size + p:
+            n -= 1
+        return n
+    return span // s + 1
+
+
+def _pad(x, before, after, value=0):
+    if not any(before) and not any(after):
+        return x
+    shape = x.shape[:2] + tuple(n + b + a for n, b, a in
+                                zip(x.shape[2:], before, after, strict=True))
+    out = np.empty(shape, x.dtype)
+    out.fill(value)
+    out[(slice(None), slice(None)) + tuple(slice(b, b + n) for n, b in
+                                           zip(x.shape[2:], before, strict=True))] = x
+    return out
+
+
+def _window_view(xp, kernel_size, stride, dilation, out):
+    """A (N, C, *kernel_size, *out) strided view of the windows of the padded input."""
+    st = xp.strides
+    nd = len(kernel_size)
+    strides = st[:2] + tuple(st[2 + i] * dilation[i] for i in range(nd)) + tuple(
+        st[2 + i] * stride[i] for i in range(nd))
+    return as_strided(xp, xp.shape[:2] + tuple(kernel_size) + tuple(out), strides,
+                      writeable=False)
+
+
+def _sizes(spatial, kernel_size, stride, padding, dilation):
+    return tuple(_out_size(n, k, s, p, d) for n, k, s, p, d in
+                 zip(spatial, kernel_size, stride, padding, dilation, strict=True))
+
+
+def _is_pointwise(kernel_size, stride, padding):
+    return all(k == 1 for k in kernel_size) and all(s == 1 for s in stride) and not any(padding)
+
+
+def im2col(x, kernel_size, stride, padding, dilation):
+    out = _sizes(x.shape[2:], kernel_size, stride, padding, dilation)
+    xp = _pad(x, padding, padding)
+    return np.ascontiguousarray(_window_view(xp, kernel_size, stride, dilation, out))
+
+
+def col2im(cols, input_shape, kernel_size, stride, padding, dilation):
+    nd = len(kernel_size)
+    spatial = tuple(input_shape[2:])
+    out = cols.shape[2 + nd:]
+    if _is_pointwise(kernel_size, stride, padding):
+        return np.ascontiguousarray(cols.reshape(input_shape))
+    padded = tuple(n + 2 * p for n, p in zip(spatial, padding, strict=True))
+    acc = np.zeros(tuple(input_shape[:2]) + padded, cols.dtype)
+    flat = cols.reshape(cols.shape[:2] + (-1,) + tuple(out))
+    import itertools
+
+    for i, offset in enumerate(itertools.product(*(range(k) for k in kernel_size))):
+        key = (slice(None), slice(None)) + tuple(
+            slice(j * d, j * d + (o - 1) * s + 1, s)
+            for j, d, s, o in zip(offset, dilation, stride, out, strict=True))
+        acc[key] += flat[:, :, i]
+    if not any(padding):
+        return acc
+    return np.ascontiguousarray(acc[(slice(None), slice(None)) + tuple(
+        slice(p, p + n) for n, p in zip(spatial, padding, strict=True))])
+
+
+def _cols(x, kernel_size, stride, padding, dilation, groups):
+    """im2col of x as (N, groups, C/groups * prod(kernel), prod(out)), and out."""
+    n, c = x.shape[:2]
+    if _is_pointwise(kernel_size, stride, padding):
+        return x.reshape(n, groups, c // groups, -1), x.shape[2:]
+    out = _sizes(x.shape[2:], kernel_size, stride, padding, dilation)
+    cols = im2col(x, kernel_size, stride, padding, dilation)
+    return cols.reshape(n, groups, -1, math.prod(out)), out
+
+
+def convolution(x, w, stride, padding, dilation, groups):
+    n = x.shape[0]
+    o = w.shape[0]
+    cols, out = _cols(x, w.shape[2:], stride, padding, dilation, groups)
+    wm = w.reshape(groups, o // groups, -1)
+    res = np.matmul(wm, cols)  # (N, groups, O/groups, P): already NCHW order
+    return res.reshape((n, o) + tuple(out))
+
+
+def convolution_backward_input(g, w, input_shape, stride, padding, dilation, groups):
+    n, o = g.shape[:2]
+    kernel_size = w.shape[2:]
+    gm = g.reshape(n, groups, o // groups, -1)
+    wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
+    cols = np.matmul(wt, gm)  # (N, groups, C/groups * K, P)
+    cols = cols.reshape((n, input_shape[1]) + tuple(kernel_size) + tuple(g.shape[2:]))
+    if not _is_pointwise(kernel_size, stride, padding):
+        return col2im(cols, tuple(input_shape), kernel_size, stride, padding, dilation)
+    # a 1x1 kernel: input positions past the last window get no gradient
+    res = np.zeros(tuple(input_shape), g.dtype)
+    res[(slice(None), slice(None)) + tuple(slice(0, m) for m in g.shape[2:])] = \
+        cols.reshape(res.shape[:2] + g.shape[2:])
+    return res
+
+
+def convolution_backward_weight(x, g, weight_shape, stride, padding, dilation, groups):
+    n, o = g.shape[:2]
+    kernel_size = tuple(weight_shape[2:])
+    if _is_pointwise(kernel_size, stride, padding) and x.shape[2:] != g.shape[2:]:
+        x = x[(slice(None), slice(None)) + tuple(slice(0, m) for m in g.shape[2:])]
+        x = np.ascontiguousarray(x)
+    cols, _ = _cols(x, kernel_size, stride, padding, dilation, groups)
+    gm = g.reshape(n, groups, o // groups, -1)
+    gw = np.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(0)  # (groups, O/groups, C/groups * K)
+    return gw.reshape(weight_shape)
+
+
+def max_pool(x, kernel_size, stride, padding, dilation, ceil_mode):
+    nd = len(kernel_size)
+    lead, spatial = x.shape[:2], x.shape[2:]
+    out = tuple(_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
+                zip(spatial, kernel_size, stride, padding, dilation, strict=True))
+    if (nd == 2 and tuple(kernel_size) == (2, 2) and tuple(stride) == (2, 2)
+            and not any(padding) and x.dtype.kind == "f"
+            and all(2 * o <= n for o, n in zip(out, spatial, strict=True))):
+        return _max_pool_2x2(x, out)
+    # general case: windows of the -inf padded input (padded further on the right so the
+    # ceil_mode windows stay in bounds), one argmax over the flattened window
+    need = tuple((o - 1) * s + (k - 1) * d + 1 for o, s, k, d in
+                 zip(out, stride, kernel_size, dilation, strict=True))
+    after = tuple(max(m - n - p, p) for m, n, p in zip(need, spatial, padding, strict=True))
+    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    xp = _pad(x, padding, after, low)
+    win = _window_view(xp, kernel_size, stride, dilation, out)
+    order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
+    win = win.transpose(order).reshape(tuple(lead) + tuple(out) + (-1,))
+    arg = win.argmax(-1)
+    values = np.take_along_axis(win, arg[..., None], -1)[..., 0]
+    # flat input index: per axis, out position * stride + kernel offset * dilation - padding
+    index = np.zeros(arg.shape, np.int64)
+    rest = arg
+    for i in reversed(range(nd)):
+        offset = rest % kernel_size[i]
+        rest = rest // kernel_size[i]
+        shape = [1] * nd
+        shape[i] = out[i]
+        start = (np.arange(out[i]) * stride[i] - padding[i]).reshape(shape)
+        index += (start + offset * dilation[i]) * math.prod(spatial[i + 1:])
+    return values, index
+
+
+def _max_pool_2x2(x, out):
+    """2x2 windows, stride 2: pairwise maxima along W, then H; the first maximum wins."""
+    n, c, h, w = x.shape
+    oh, ow = out
+    if h != 2 * oh or w != 2 * ow:
+        x = x[:, :, :2 * oh, :2 * ow]
+    pairs = x.reshape(n, c, 2 * oh, ow, 2) if x.flags.c_contiguous else \
+        np.ascontiguousarray(x).reshape(n, c, 2 * oh, ow, 2)
+    left, right = pairs[..., 0], pairs[..., 1]
+    right_wins = np.greater(right, left).view(np.uint8).reshape(n, c, oh, 2, ow)
+    rows = np.maximum(left, right).reshape(n, c, oh, 2, ow)
+    top, bottom = rows[:, :, :, 0], rows[:, :, :, 1]
+    bottom_wins = np.greater(bottom, top).view(np.uint8)
+    values = np.maximum(top, bottom)
+    # NaN propagates through maximum; point its index at a NaN element as PyTorch does
+    rt, rb = right_wins[:, :, :, 0], right_wins[:, :, :, 1]
+    col = rt ^ (bottom_wins & (rt ^ rb))
+    base = (np.arange(oh)[:, None] * (2 * w) + np.arange(ow)[None, :] * 2)
+    index = bottom_wins * np.int64(w)
+    index += col
+    index += base
+    return values, index
+
+
+def max_pool_backward(g, indices, input_shape, overlapping):
+    n, c = input_shape[:2]
+    plane = math.prod(input_shape[2:])
+    out = np.zeros(n * c * plane, g.dtype)
+    rows = np.arange(0, n * c * plane, plane, dtype=np.int64)
+    target = (indices.reshape(n * c, -1) + rows[:, None]).ravel()
+    if overlapping:
+        np.add.at(out, target, g.ravel())
+    else:
+        out[target] = g.ravel()
+    return out.reshape(input_shape)
+
+
+KERNELS = {
+    "im2col": im2col,
+    "col2im": col2im,
+    "convolution": convolution,
+    "convolution_backward_input": convolution_backward_input,
+    "convolution_backward_weight": convolution_backward_weight,
+    "max_pool": max_pool,
+    "max_pool_backward": max_pool_backward,
+}
