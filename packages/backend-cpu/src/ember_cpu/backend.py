@@ -8,6 +8,8 @@ import numpy as np
 from ember.backends import Backend
 from ember.backends.array_api import generic_kernels
 
+from . import nn_kernels
+
 
 class CPUBackend(Backend):
     name = "cpu"
@@ -16,6 +18,8 @@ class CPUBackend(Backend):
     def __init__(self):
         super().__init__()
         for op, fn in generic_kernels(np, returns_scalars=True).items():
+            setattr(self.kernels, op, fn)
+        for op, fn in nn_kernels.KERNELS.items():  # convolution and pooling fast paths
             setattr(self.kernels, op, fn)
 
     def from_host(self, array, index):
