@@ -1,0 +1,174 @@
+"""``default_collate`` and ``default_convert``: samples to batches of tensors (PyTorch's rules).
+
+Both walk nested containers (dicts and other mappings, namedtuples, tuples, lists and other
+sequences) and turn the leaves into tensors: numbers and NumPy arrays become tensors,
+strings and bytes stay as they are. ``default_collate_fn_map`` maps a leaf type to the
+function that batches it; extend it to teach ``default_collate`` a new type.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from ...._tensor import Tensor
+
+__all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
+
+np_str_obj_array_pattern = re.compile(r"[SaUO]")
+
+default_collate_err_msg_format = (
+    "default_collate: batch must contain tensors, numpy arrays, numbers, "
+    "dicts or lists; found {}"
+)
+
+
+def _ember():
+    import ember
+
+    return ember
+
+
+def default_convert(data):
+    """Turn every NumPy array (and NumPy scalar) inside ``data`` into a tensor, keeping the
+    containers; anything else is returned unchanged. The DataLoader's collate_fn when
+    automatic batching is off (``batch_size=None``)."""
+    elem_type = type(data)
+    if isinstance(data, Tensor):
+        return data
+    if (elem_type.__module__ == "numpy" and elem_type.__name__ != "str_"
+            and elem_type.__name__ != "string_"):
+        if (elem_type.__name__ == "ndarray"
+                and np_str_obj_array_pattern.search(data.dtype.str) is not None):
+            return data
+        return _ember().as_tensor(data)
+    if isinstance(data, collections.abc.Mapping):
+        try:
+            if isinstance(data, collections.abc.MutableMapping):
+                clone = copy.copy(data)
+                clone.update({key: default_convert(data[key]) for key in data})
+                return clone
+            return elem_type({key: default_convert(data[key]) for key in data})
+        except TypeError:
+            return {key: default_convert(data[key]) for key in data}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
+        return elem_type(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return [default_convert(d) for d in data]  # as PyTorch: tuples become lists
+    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
+        try:
+            if isinstance(data, collections.abc.MutableSequence):
+                clone = copy.copy(data)
+                for i, d in enumerate(data):
+                    clone[i] = default_convert(d)
+                return clone
+            return elem_type([default_convert(d) for d in data])
+        except TypeError:
+            return [default_convert(d) for d in data]
+    return data
+
+
+def collate(batch, *, collate_fn_map: dict[type | tuple[type, ...], Callable] | None = None):
+    """Batch a list of samples: leaves by ``collate_fn_map`` (exact type first, then the
+    first key the leaf is an instance of), containers element by element."""
+    elem = batch[0]
+    elem_type = type(elem)
+
+    if collate_fn_map is not None:
+        if elem_type in collate_fn_map:
+            return collate_fn_map[elem_type](batch, collate_fn_map=collate_fn_map)
+        for collate_type in collate_fn_map:
+            if isinstance(elem, collate_type):
+                return collate_fn_map[collate_type](batch, collate_fn_map=collate_fn_map)
+
+    if isinstance(elem, collections.abc.Mapping):
+        try:
+            if isinstance(elem, collections.abc.MutableMapping):
+                clone = copy.copy(elem)
+                clone.update({key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
+                              for key in elem})
+                return clone
+            return elem_type({key: collate([d[key] for d in batch],
+                                           collate_fn_map=collate_fn_map) for key in elem})
+        except TypeError:
+            return {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
+                    for key in elem}
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
+        return elem_type(*(collate(samples, collate_fn_map=collate_fn_map)
+                           for samples in zip(*batch, strict=False)))
+    if isinstance(elem, collections.abc.Sequence):
+        it = iter(batch)
+        elem_size = len(next(it))
+        if not all(len(e) == elem_size for e in it):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        transposed = list(zip(*batch, strict=False))
+        if isinstance(elem, tuple):
+            return [collate(samples, collate_fn_map=collate_fn_map)
+                    for samples in transposed]  # as PyTorch: tuples become lists
+        try:
+            if isinstance(elem, collections.abc.MutableSequence):
+                clone = copy.copy(elem)
+                for i, samples in enumerate(transposed):
+                    clone[i] = collate(samples, collate_fn_map=collate_fn_map)
+                return clone
+            return elem_type([collate(samples, collate_fn_map=collate_fn_map)
+                              for samples in transposed])
+        except TypeError:
+            return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
+
+    raise TypeError(default_collate_err_msg_format.format(elem_type))
+
+
+def collate_tensor_fn(batch, *, collate_fn_map=None):
+    return _ember().stack(batch, 0)
+
+
+def collate_numpy_array_fn(batch, *, collate_fn_map=None):
+    elem = batch[0]
+    if np_str_obj_array_pattern.search(elem.dtype.str) is not None:
+        raise TypeError(default_collate_err_msg_format.format(elem.dtype))
+    as_tensor = _ember().as_tensor
+    return collate([as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
+
+
+def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
+    # np.asarray keeps the scalars' dtype (a list of np.float64 gives float64, as in PyTorch)
+    return _ember().as_tensor(np.asarray(batch))
+
+
+def collate_float_fn(batch, *, collate_fn_map=None):
+    ember = _ember()
+    return ember.tensor(batch, dtype=ember.float64)
+
+
+def collate_int_fn(batch, *, collate_fn_map=None):
+    return _ember().tensor(batch)
+
+
+def collate_str_fn(batch, *, collate_fn_map=None):
+    return batch
+
+
+default_collate_fn_map: dict[type | tuple[type, ...], Callable] = {
+    Tensor: collate_tensor_fn,
+    np.ndarray: collate_numpy_array_fn,
+    (np.bool_, np.number, np.object_): collate_numpy_scalar_fn,
+    float: collate_float_fn,
+    int: collate_int_fn,
+    str: collate_str_fn,
+    bytes: collate_str_fn,
+}
+
+
+def default_collate(batch):
+    """Stack a list of samples into a batch with a new leading dimension.
+
+    Tensors are stacked; NumPy arrays and numbers become tensors (floats as float64, ints
+    as int64); strings and bytes stay a list; mappings, namedtuples and sequences are
+    collated field by field (tuples come back as lists, as in PyTorch).
+    """
+    return collate(batch, collate_fn_map=default_collate_fn_map)
