@@ -7,12 +7,28 @@ packages found through the ``ember.backends`` entry point on first use.
 from . import _dtype, autograd, backends, return_types
 from ._device import device
 from ._dtype import (  # noqa: F401
-    bfloat16, bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32,
-    int64, promote_types, set_default_dtype, uint8,
+    bfloat16,
+    bool,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
 )
 from ._tensor import Size, Tensor
 from .autograd.grad_mode import (
-    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
     set_grad_enabled,
 )
 from .ops import *  # noqa: F403
@@ -26,9 +42,9 @@ short, int, long = int16, int32, int64  # noqa: A001
 __version__ = "0.1.0"
 
 
-def set_default_device(device) -> None:
+def set_default_device(dev) -> None:
     """Where factory functions put new tensors when no device is given."""
-    backends.registry.set_default_device(device)
+    backends.registry.set_default_device(dev)
 
 
 def get_default_device():

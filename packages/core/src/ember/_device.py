@@ -18,7 +18,8 @@ class device:
 
             type, index = plugins.registry.accelerator_type(), type
         elif not isinstance(type, str):
-            raise TypeError(f"device() expected a str, int or device, got {type.__class__.__name__}")
+            raise TypeError("device() expected a str, int or device, got "
+                            f"{type.__class__.__name__}")
         elif ":" in type:
             if index is not None:
                 raise ValueError(f"device string {type!r} already holds an index")

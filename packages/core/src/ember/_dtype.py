@@ -62,7 +62,9 @@ def _by_name(name):
 
 def from_numpy_dtype(np_dtype) -> dtype:
     """The ember dtype of a NumPy dtype; TypeError for types ember lacks."""
-    found = _FROM_NUMPY.get(np.dtype(np_dtype))
+    found = _FROM_NUMPY.get(np_dtype)
+    if found is None:
+        found = _FROM_NUMPY.get(np.dtype(np_dtype))
     if found is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype)}. The only supported "

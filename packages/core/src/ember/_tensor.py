@@ -6,8 +6,9 @@ The op implementations live in ``ember.ops``; this module holds the tensor's own
 
 from __future__ import annotations
 
-
 from . import _dtype
+from .autograd import engine as _engine
+from .autograd import function as _function
 from .autograd import grad_mode
 
 _state = grad_mode.state
@@ -41,6 +42,10 @@ class Tensor:
     _acc = None         # the AccumulateGrad node of a leaf that requires grad
     _retains_grad = False
     __array_priority__ = 1000
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _function.bind_tensor(cls, _wrap, _dtype.bfloat16.numpy)
 
     def __init__(self, *args, **kwargs):
         from .ops.creation import legacy_constructor
@@ -242,8 +247,8 @@ class Tensor:
         return self
 
     @property
-    def data(self):
-        return self._alias()
+    def data(self):  # as PyTorch: same memory, but its own version counter
+        return _wrap(self._data, self._device)
 
     @data.setter
     def data(self, value):
@@ -294,9 +299,14 @@ class Tensor:
         return _RemovableHandle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        if gradient is None and inputs is None and self.grad_fn is not None and \
+                self._data.shape == ():  # the common `loss.backward()`
+            seed = _wrap(self._device._k.full((), 1, self.dtype, self._device.index),
+                         self._device)
+            _engine._execute([((self.grad_fn, self._out_nr), seed)], bool(retain_graph or
+                            create_graph), create_graph, None, True)
+            return
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # -- conversions to Python and NumPy ------------------------------------------
     def numpy(self, *, force=False):
@@ -337,7 +347,7 @@ class Tensor:
 
     def __bool__(self):
         if self.numel() != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __float__(self):
@@ -395,7 +405,7 @@ class Tensor:
     # -- the hot path: arithmetic without autograd skips the op machinery ---------
     def __add__(self, other):
         if (other.__class__ is Tensor and self._device is other._device
-                and not (self._requires_grad or other._requires_grad)):
+                and not (_state.enabled and (self._requires_grad or other._requires_grad))):
             x, y = self._data, other._data
             if x.dtype is y.dtype and x.dtype.kind != "b":
                 try:
@@ -406,7 +416,7 @@ class Tensor:
 
     def __mul__(self, other):
         if (other.__class__ is Tensor and self._device is other._device
-                and not (self._requires_grad or other._requires_grad)):
+                and not (_state.enabled and (self._requires_grad or other._requires_grad))):
             x, y = self._data, other._data
             if x.dtype is y.dtype:
                 try:
@@ -448,4 +458,5 @@ _LEGACY_NAMES = {
 }
 _LEGACY_BY_NAME = {v: k for k, v in _LEGACY_NAMES.items()}
 
+_function.bind_tensor(Tensor, _wrap, _dtype.bfloat16.numpy)
 from . import ops as _ops  # noqa: E402  (ops import Tensor from here)

@@ -3,8 +3,8 @@
 from . import grad_mode
 from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
-from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "grad", "grad_mode",
            "gradcheck", "gradgradcheck", "inference_mode", "no_grad", "once_differentiable",

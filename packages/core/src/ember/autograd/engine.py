@@ -15,7 +15,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, tensor):
         self._variable = weakref.ref(tensor)
-        self._outputs_meta = ((tensor.shape, tensor.dtype, tensor._device),)
+        self._outputs_meta = ((tensor._data.shape, tensor._data.dtype, tensor._device),)
 
     @property
     def variable(self):
@@ -32,24 +32,28 @@ def _accumulate(tensor, grad):
     if grad is None:
         return
     if not _state.enabled:  # without create_graph, .grad holds no history
-        grad = grad.detach()
-    old = tensor.grad
-    if old is None:
-        # a view or a gradient handed to several places is copied, so .grad owns its memory
-        tensor._grad = grad.clone() if grad._base is not None or _shared(grad) else grad
-    elif _state.enabled:
-        tensor._grad = old + grad
+        if grad._requires_grad:
+            grad = grad.detach()
+        old = tensor._grad
+        if old is None:
+            # a view or a gradient handed to several places is copied: .grad owns its memory
+            tensor._grad = grad.clone() if id(grad) in _handed_out or not grad.is_contiguous() \
+                else grad
+        elif (old._data.shape == grad._data.shape and old._data.dtype is grad._data.dtype
+              and old._device is grad._device):
+            old._device._k.add(old._data, grad._data, out=old._data)
+        else:
+            old.add_(grad)
     else:
-        old.add_(grad)
-    for hook in tensor.__dict__.get("_post_acc_hooks", ()):
-        hook(tensor)
+        old = tensor._grad
+        tensor._grad = grad if old is None else old + grad
+    hooks = tensor.__dict__.get("_post_acc_hooks")
+    if hooks:
+        for hook in hooks:
+            hook(tensor)
 
 
-_handed_out: set = set()
-
-
-def _shared(grad):
-    return id(grad) in _handed_out
+_handed_out: set = set()  # ids of gradients that more than one place may hold
 
 
 def _tensor_hooks(node, nr, grad):
@@ -123,7 +127,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` with respect to ``inputs``, returned rather than stored."""
     outputs = _as_tuple(outputs)
-    single = not isinstance(inputs, (tuple, list))
     inputs = _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
@@ -174,97 +177,103 @@ def _needed_nodes(root_nodes, target_nodes):
 
 
 def _execute(roots, retain_graph, create_graph, targets, accumulate):
-    root_nodes = []
-    for (node, _), _g in roots:
-        if node not in root_nodes:
-            root_nodes.append(node)
+    root_nodes = [roots[0][0][0]] if len(roots) == 1 else list(dict.fromkeys(
+        edge[0] for edge, _ in roots))
     target_nodes = {edge[0] for edge in targets} if targets is not None else None
     needed = _needed_nodes(root_nodes, target_nodes) if targets is not None else None
 
     deps = {}
-    seen = set(root_nodes)
+    is_root = set(root_nodes)
     stack = list(root_nodes)
     while stack:
-        node = stack.pop()
-        for child, _ in node.next_functions:
+        for child, _ in stack.pop().next_functions:
             if child is None or (needed is not None and child not in needed):
                 continue
-            deps[child] = deps.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+            if child in deps:
+                deps[child] += 1
+            else:
+                deps[child] = 1
+                if child not in is_root:
+                    stack.append(child)
 
     buffers = {}
     for (node, nr), g in roots:
         _add_to_buffer(buffers, node, nr, g)
     captured = {}
-    ready = [n for n in root_nodes if deps.get(n, 0) == 0]
+    ready = [n for n in root_nodes if n not in deps]
     prev, _state.enabled = _state.enabled, create_graph
     try:
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None) or [None] * len(node._outputs_meta)
-            grads = [g if g is None else _tensor_hooks(node, i, g) for i, g in enumerate(grads)]
-            if targets is not None and node in target_nodes:
+            if "_tensor_hooks" in node.__dict__:
+                grads = [g if g is None else _tensor_hooks(node, i, g)
+                         for i, g in enumerate(grads)]
+            if target_nodes is not None and node in target_nodes:
                 for nr, g in enumerate(grads):
                     for t in targets.get((node, nr), ()):
                         captured[id(t)] = g
                         if accumulate and not isinstance(node, AccumulateGrad):
                             _accumulate(t, g)
-                if not isinstance(node, AccumulateGrad) or not accumulate:
-                    if needed is not None and not any(c in needed for c, _ in
-                                                      node.next_functions if c is not None):
-                        continue
-            if isinstance(node, AccumulateGrad):
+                leads_on = any(c in needed for c, _ in node.next_functions if c is not None)
+                if not leads_on and not (accumulate and isinstance(node, AccumulateGrad)):
+                    continue
+            if node.__class__ is AccumulateGrad:
                 if accumulate:
                     node._run_backward(grads)
                 continue
             grads = _run_node(node, grads)
             if not retain_graph:
                 node._free()
+            if len(grads) > 1:
+                _mark_repeated(grads)
             for (child, nr), g in zip(node.next_functions, grads):
                 if child is None or (needed is not None and child not in needed):
                     continue
                 if g is not None:
                     _add_to_buffer(buffers, child, nr, g)
-                deps[child] -= 1
-                if deps[child] == 0:
+                left = deps[child] - 1
+                deps[child] = left
+                if not left:
                     ready.append(child)
     finally:
         _state.enabled = prev
         _handed_out.clear()
-        _seen_grads.clear()
     return captured
+
+
+def _mark_repeated(grads):
+    seen = set()
+    for g in grads:
+        if g is not None:
+            if id(g) in seen:
+                _handed_out.add(id(g))
+            seen.add(id(g))
 
 
 def _add_to_buffer(buffers, node, nr, g):
     slots = buffers.get(node)
     if slots is None:
-        slots = buffers[node] = [None] * len(getattr(node, "_outputs_meta", (None,)))
+        slots = buffers[node] = [None] * len(node._outputs_meta)
     old = slots[nr]
-    if old is None:
-        if id(g) in _seen_grads:
-            _handed_out.add(id(g))
-        _seen_grads.add(id(g))
-        slots[nr] = g
-    else:
-        slots[nr] = old + g
-
-
-_seen_grads: set = set()
+    slots[nr] = g if old is None else old + g
 
 
 def _run_node(node, grads):
     if node._freed:
-        node.saved_tensors  # raises the "backward through the graph a second time" error
+        _ = node.saved_tensors  # raises the "backward through the graph a second time" error
     if node._pre_hooks:
         for hook in node._pre_hooks:
             result = hook(tuple(grads))
             if result is not None:
                 grads = list(result)
     if node._materialize:
-        grads = [_zeros(meta) if g is None else g for g, meta in zip(grads, node._outputs_meta)]
-    out = node._run_backward(grads)
+        for i, g in enumerate(grads):
+            if g is None:
+                grads[i] = _zeros(node._outputs_meta[i])
+    forward_cls = node._forward_cls
+    out = forward_cls.backward(node, *grads) if forward_cls is not None else \
+        node._run_backward(grads)
     if not isinstance(out, tuple):
         out = (out,)
     expected = len(node.next_functions)
@@ -280,9 +289,10 @@ def _run_node(node, grads):
 
 
 def _zeros(meta):
+    from .._dtype import from_numpy_dtype
     from .._tensor import _wrap
 
     if meta is None:
         return None
     shape, dtype, dev = meta
-    return _wrap(dev._k.full(tuple(shape), 0, dtype, dev.index), dev)
+    return _wrap(dev._k.full(shape, 0, from_numpy_dtype(dtype), dev.index), dev)

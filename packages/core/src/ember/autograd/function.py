@@ -24,7 +24,12 @@ class Node:
     _hooks = None
     _dirty = ()
     _non_diff = ()
+    _outputs_meta = (None,)
+    _forward_cls = None
     next_functions = ()
+
+    def _free(self):
+        pass
 
     def name(self) -> str:
         return type(self).__name__
@@ -89,7 +94,7 @@ class FunctionCtx(Node):
                 "graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward.")
-        return tuple(_unpack(self, s) for s in self._saved)
+        return tuple([_unpack(self, s) for s in self._saved])
 
     def mark_non_differentiable(self, *tensors):
         self._non_diff = tuple(id(t) for t in tensors)
@@ -109,13 +114,15 @@ def _pack(ctx, t):
     """Save a tensor with its version; an output of ctx is saved without the cycle to ctx."""
     if t is None:
         return None
-    hooks = _saved_hooks_stack[-1] if _saved_hooks_stack else None
-    if hooks is not None:
+    if _saved_hooks_stack:
+        hooks = _saved_hooks_stack[-1]
         return ("hooked", hooks[1], hooks[0](t))
-    version = t._version
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
     if t.grad_fn is ctx:
-        return ("output", t._data, t._device, t._out_nr, t._vc_get(), version)
-    return ("tensor", t, version)
+        return ("output", t._data, t._device, t._out_nr, vc, vc[0])
+    return ("tensor", t, vc, vc[0])
 
 
 def _unpack(ctx, saved):
@@ -126,20 +133,17 @@ def _unpack(ctx, saved):
         return saved[1](saved[2])
     if kind == "output":
         _, data, dev, out_nr, vc, version = saved
-        from .._tensor import _wrap
-
         t = _wrap(data, dev)
         t.grad_fn, t._out_nr, t._vc, t._requires_grad = ctx, out_nr, vc, True
-        current = vc[0]
     else:
-        t, version = saved[1], saved[2]
-        current = t._version
-    if current != version:
+        _, t, vc, version = saved
+    if vc[0] != version:
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{t.type()} {list(t.shape)}], which is output {t._out_nr} of "
-            f"{t.grad_fn.name() if t.grad_fn else 'a leaf'}, is at version {current}; expected "
-            f"version {version} instead.")
+            f"{t.grad_fn.name() if t.grad_fn else 'a leaf'}, is at version {vc[0]}; expected "
+            f"version {version} instead. Hint: the backtrace further above shows the operation "
+            "that failed to compute its gradient.")
     return t
 
 
@@ -161,7 +165,7 @@ def _run(ctx, grads):
 
 
 class Function(metaclass=FunctionMeta):
-    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call ``apply``."""
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; then ``apply``."""
 
     _internal = False
 
@@ -177,12 +181,17 @@ class Function(metaclass=FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor
-
         if _state.enabled:
-            needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-            if True in needs:
-                return _apply_recording(cls, needs, args, kwargs)
+            for a in args:
+                if a.__class__ in _TENSOR_TYPES and a._requires_grad:
+                    return _apply_recording(cls, args, kwargs)
+        if cls._internal:  # kernels only: no ctx to keep, no grad mode to toggle
+            out = cls.forward(_NULL_CTX, *args, **kwargs)
+            if out.__class__ is not tuple and out.__class__ is not Tensor:
+                first = args[0]
+                return _wrap(out, first._device if first.__class__ in _TENSOR_TYPES
+                             else _device_of(args))
+            return _wrap_outputs(out, None, args)
         ctx = cls._backward_cls()
         prev, _state.enabled = _state.enabled, False
         try:
@@ -192,24 +201,58 @@ class Function(metaclass=FunctionMeta):
         return _wrap_outputs(out, None, args)
 
 
-def _apply_recording(cls, needs, args, kwargs):
-    from .._tensor import Tensor
+class _NullCtx:
+    """The ctx of an internal op run without recording: it keeps nothing."""
 
+    __slots__ = ()
+    needs_input_grad = ()
+
+    def __setattr__(self, name, value):
+        pass
+
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+
+_NULL_CTX = _NullCtx()
+
+
+def _apply_recording(cls, args, kwargs):
     ctx = cls._backward_cls()
-    ctx.needs_input_grad = needs
-    ctx.next_functions = tuple(a._edge() if n else (None, 0) if isinstance(a, Tensor) else
-                               (None, 0) for a, n in zip(args, needs))
+    needs = []
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            needs.append(True)
+            edges.append(a._edge())
+        else:
+            needs.append(False)
+            edges.append((None, 0))
+    ctx.needs_input_grad = tuple(needs)
+    ctx.next_functions = tuple(edges)
     _state.enabled = False
     try:
         out = cls.forward(ctx, *args, **kwargs)
     finally:
         _state.enabled = True
+    if out.__class__ is not tuple and out.__class__ is not Tensor and cls._internal:
+        first = args[0]
+        t = _wrap(out, first._device if first.__class__ in _TENSOR_TYPES else _device_of(args))
+        ctx._outputs_meta = ((out.shape, out.dtype, t._device),)
+        if out.dtype.kind == "f" or out.dtype == _BF16:
+            t.grad_fn = ctx
+            t._requires_grad = True
+        return t
     return _wrap_outputs(out, ctx, args)
 
 
 def _wrap_outputs(out, ctx, args):
-    from .._tensor import Tensor, _wrap
-
     single = not isinstance(out, tuple)
     outs = (out,) if single else out
     wrapped = []
@@ -227,14 +270,12 @@ def _wrap_outputs(out, ctx, args):
             o.grad_fn, o._out_nr, o._requires_grad = ctx, i, True
         wrapped.append(o)
     if ctx is not None:
-        ctx._outputs_meta = tuple((o.shape, o.dtype, o._device) if isinstance(o, Tensor) else None
-                                  for o in wrapped)
+        ctx._outputs_meta = tuple((o._data.shape, o._data.dtype, o._device)
+                                  if isinstance(o, Tensor) else None for o in wrapped)
     return wrapped[0] if single else tuple(wrapped)
 
 
 def _device_of(args):
-    from .._tensor import Tensor
-
     for a in args:
         if isinstance(a, Tensor):
             return a._device
@@ -245,6 +286,18 @@ def _device_of(args):
     from ..backends.plugins import registry
 
     return registry.default_device
+
+
+Tensor = _wrap = None  # bound by ember._tensor once the Tensor class exists
+_TENSOR_TYPES: set = set()
+_BF16 = None
+
+
+def bind_tensor(tensor_cls, wrap, bf16):
+    """Called by ``ember._tensor``: the hot paths here refer to Tensor without importing it."""
+    global Tensor, _wrap, _BF16
+    Tensor, _wrap, _BF16 = tensor_cls, wrap, bf16
+    _TENSOR_TYPES.add(tensor_cls)
 
 
 def once_differentiable(backward):

@@ -27,17 +27,26 @@ def _numerical_jacobian(fn, inputs, i, eps):
 
     x = inputs[i]
     columns = []
-    flat = x.detach().reshape(-1)
+    data = x.data  # perturbing .data leaves x's version counter alone
     with no_grad():
-        for j in range(flat.numel()):
-            orig = flat[j].item()
-            flat[j] = orig + eps
+        for j in range(x.numel()):
+            at = _unravel(j, x.shape)  # in place even when x is not contiguous
+            orig = data[at].item()
+            data[at] = orig + eps
             plus = [o.detach().double().reshape(-1).clone() for o in _outputs(fn(*inputs))]
-            flat[j] = orig - eps
+            data[at] = orig - eps
             minus = [o.detach().double().reshape(-1).clone() for o in _outputs(fn(*inputs))]
-            flat[j] = orig
+            data[at] = orig
             columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     return columns  # columns[j][k]: output k's derivative w.r.t. element j
+
+
+def _unravel(j, shape):
+    at = []
+    for n in reversed(shape):
+        j, r = divmod(j, n)
+        at.append(r)
+    return tuple(reversed(at))
 
 
 def _analytical_jacobian(fn, inputs, i, outputs):

@@ -46,7 +46,9 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
                 x = x.astype(xp.int64)
             elif to_bool and x.dtype.kind != "b":
                 x = x != 0
-            return arr(ufunc.reduce(x, axis=axes, keepdims=keepdims))
+            if returns_scalars:
+                return ufunc.reduce(x, axis=axes, keepdims=keepdims, out=...)
+            return ufunc.reduce(x, axis=axes, keepdims=keepdims)
         return reduce
 
     for name, ufunc in _REDUCTIONS.items():

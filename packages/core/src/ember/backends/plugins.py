@@ -31,7 +31,7 @@ class Registry:
 
     # -- discovery -------------------------------------------------------------
     def discover(self) -> None:
-        """Load every ``ember.backends`` entry point once; a broken plugin is reported, not fatal."""
+        """Load each ``ember.backends`` entry point once; a broken plugin is reported, not fatal."""
         if self._discovered:
             return
         self._discovered = True

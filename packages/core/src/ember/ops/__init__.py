@@ -1,14 +1,52 @@
 """The op implementations, and their installation as ``Tensor`` methods."""
 
-from . import creation, indexing, inplace, linalg, pointwise, reduction, shape
+from . import (
+    creation,
+    indexing,
+    inplace,
+    linalg,
+    methods,  # noqa: E402,F401  (installs Tensor methods)
+    pointwise,
+    reduction,
+    shape,
+)
 from .creation import *  # noqa: F403
-from .indexing import gather, index_select, masked_fill, masked_select, nonzero, scatter, \
-    scatter_add, scatter_reduce, take_along_dim
+from .indexing import (
+    gather,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take_along_dim,
+)
 from .linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer
 from .pointwise import *  # noqa: F403
 from .pointwise import abs, add, div, mul, pow, round, sub  # noqa: F401  (shadow builtins)
-from .reduction import all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, \
-    logsumexp, max, mean, min, nansum, norm, prod, std, std_mean, sum, var, var_mean
+from .reduction import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    logsumexp,
+    max,
+    mean,
+    min,
+    nansum,
+    norm,
+    prod,
+    std,
+    std_mean,
+    sum,
+    var,
+    var_mean,
+)
 from .shape import *  # noqa: F403
-from . import methods  # noqa: E402,F401  (installs Tensor methods)
 

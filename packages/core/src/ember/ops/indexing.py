@@ -197,8 +197,8 @@ def _check_index(op, input, dim, index, src=None):
         raise RuntimeError(f"{op}(): Expected dtype int64 for index")
     d = _wrap_dim(dim, input._data.ndim, op)
     if index._data.ndim != max(input._data.ndim, 1) and index.numel() and input._data.ndim:
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as input "
-                           f"tensor")
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           "tensor")
     same_device(op, input, index, src)
     _check_bounds(input, index._data, input._data.shape[d] if input._data.ndim else 1, d)
     return d
@@ -349,8 +349,8 @@ def nonzero(input, *, as_tuple=False):
 
 
 def masked_select(input, mask):
-    from .shape import expand
     from ._util import broadcast_shapes
+    from .shape import expand
 
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     return getitem(expand(input, shape), expand(mask, shape))

@@ -65,7 +65,7 @@ def elementwise_(self, kernel, other, op_fn):
     else:
         y = other
     if dtype is not self.dtype:  # e.g. float += int stays float; compute then cast
-        getattr(k, "assign")(self._data, getattr(k, kernel)(k.astype(self._data, dtype), y))
+        k.assign(self._data, getattr(k, kernel)(k.astype(self._data, dtype), y))
     else:
         getattr(k, kernel)(self._data, y, out=self._data)
     self._bump()

@@ -74,14 +74,14 @@ def _as2d(shape, right=False):
 
 def mm(input, mat2, *, out=None):
     if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"self must be a matrix" if input.ndim != 2 else "mat2 must be a "
+        raise RuntimeError("self must be a matrix" if input.ndim != 2 else "mat2 must be a "
                            "matrix")
     return matmul(input, mat2, out=out)
 
 
 def bmm(input, mat2, *, out=None):
     if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3 else
+        raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3 else
                            "batch2 must be a 3D tensor")
     if input.shape[0] != mat2.shape[0]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
@@ -166,8 +166,8 @@ def einsum(equation, *operands):
                                                   if letters.count(c) == 1))
     subs = equation.split("->")[0].split(",")
     if len(subs) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
-                           f"equation" if len(operands) > len(subs) else
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation" if len(operands) > len(subs) else
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
     for s, x in zip(subs, operands):

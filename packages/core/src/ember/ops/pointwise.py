@@ -35,13 +35,20 @@ def prepare(name, a, b, dtype=None):
 
 def save_operands(ctx, a, b):
     """Save the tensor operands for backward; Python scalars are kept as they are."""
-    ctx.save_for_backward(*(x for x in (a, b) if isinstance(x, Tensor)))
-    ctx.scalars = tuple(None if isinstance(x, Tensor) else x for x in (a, b))
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        ctx.save_for_backward(a, b)
+        ctx.scalars = (None, None)
+    else:
+        ctx.save_for_backward(a if isinstance(a, Tensor) else b)
+        ctx.scalars = (None, b) if isinstance(a, Tensor) else (a, None)
 
 
 def saved_operands(ctx):
-    saved = iter(ctx.saved_tensors)
-    return tuple(next(saved) if s is None else s for s in ctx.scalars)
+    saved = ctx.saved_tensors
+    a, b = ctx.scalars
+    if a is None and b is None:
+        return saved
+    return (saved[0], b) if a is None else (a, saved[0])
 
 
 def _run(kernel, a, b):
@@ -91,6 +98,8 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         save_operands(ctx, a, b)
+        if a.__class__ is b.__class__:  # two tensors (the common case)
+            return a._device._k.mul(a._data, b._data)
         return _run("mul", a, b)
 
     @staticmethod
@@ -212,15 +221,16 @@ class Atan2(Function):
 
 # -- binary entry points ----------------------------------------------------------------
 def _check_bool_sub(a, b):
-    if (isinstance(a, Tensor) and a.dtype is _dtype.bool and
-            (not isinstance(b, Tensor) or b.dtype is _dtype.bool) and isinstance(b, (bool, Tensor))):
+    b_is_bool = b.dtype is _dtype.bool if isinstance(b, Tensor) else isinstance(b, bool)
+    if isinstance(a, Tensor) and a.dtype is _dtype.bool and b_is_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
 
 
 def add(input, other, *, alpha=1, out=None):
     a, b, _ = prepare("add", input, other)
-    return _out(Add.apply(a, b, alpha) if alpha != 1 else Add.apply(a, b), out)
+    result = Add.apply(a, b, alpha) if alpha != 1 else Add.apply(a, b)
+    return result if out is None else _out(result, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -238,7 +248,7 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     a, b, _ = prepare("mul", input, other)
-    return _out(Mul.apply(a, b), out)
+    return Mul.apply(a, b) if out is None else _out(Mul.apply(a, b), out)
 
 
 multiply = mul
@@ -441,7 +451,42 @@ def relu(input):
     return _relu(input)
 
 
-_relu = _unary("relu", "relu", lambda x, o, g: g * (o > 0), floating=False, save="output")
+class Relu(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = x._device._k.relu(x._data)
+        ctx.save_for_backward(_wrap(out, x._device))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return ThresholdBackward.apply(g, out)
+
+
+class ThresholdBackward(Function):
+    """``g`` where ``out > 0``, else 0: ReLU's gradient as one node."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, g, out):
+        ctx.save_for_backward(out)
+        k = g._device._k
+        return k.where(k.gt(out._data, 0), g._data, 0)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (out,) = ctx.saved_tensors
+        return ThresholdBackward.apply(gg, out), None
+
+
+def _relu(x):
+    if not x._requires_grad:
+        return _wrap(x._device._k.relu(x._data), x._device)
+    return Relu.apply(x)
 
 
 def round(input, *, decimals=0, out=None):  # noqa: A001 - PyTorch's name

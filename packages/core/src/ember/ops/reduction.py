@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 
 from .. import _dtype, return_types
@@ -26,9 +27,9 @@ def _grad_expand(g, shape, axes, keepdim):
     """Broadcast a reduction's gradient back over the reduced axes."""
     if not keepdim and axes is not None:
         g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
-    elif not keepdim:
-        g = g.reshape((1,) * len(shape))
-    return g.expand(shape)
+    from .shape import Expand
+
+    return Expand.apply(g, shape)  # a broadcast view; AccumulateGrad copies it if it lands
 
 
 def _count(shape, axes):
@@ -67,8 +68,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_legacy(input.dtype)}")
     axes = reduce_axes(input, dim)
-    return sum(input, axes, keepdim) / max(_count(input._data.shape, axes), 0) \
-        if _count(input._data.shape, axes) else sum(input, axes, keepdim) * float("nan")
+    n = _count(input._data.shape, axes)
+    total = sum(input, axes, keepdim)
+    return total / n if n else total * float("nan")
 
 
 def _legacy(d):
@@ -152,7 +154,7 @@ class Amin(_Extreme):
 
 def _check_nonempty(op, x, axes):
     shape = x._data.shape
-    if x.numel() == 0 and (axes is None or any(shape[a] == 0 for a in axes)):
+    if x.numel() == 0 and (axes is None or builtins.any(shape[a] == 0 for a in axes)):
         raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
                          if axes is None else f"{op}(): Expected reduction dim {axes[0]} to have "
                          "non-zero size.")
@@ -231,11 +233,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     axes = reduce_axes(input, dim)
     n = _count(input._data.shape, axes)
     centred = input - mean(input, axes, keepdim=True)
-    return sum(centred * centred, axes, keepdim) / builtins_max(n - correction, 0)
-
-
-def builtins_max(a, b):
-    return a if a > b else b
+    return sum(centred * centred, axes, keepdim) / builtins.max(n - correction, 0)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from .._tensor import Size, Tensor, _wrap, _wrap_dim
+from .._tensor import Size, _wrap, _wrap_dim
 from ..autograd.function import Function
 from ._util import same_device, sum_to_shape
 
