@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from ._util import broadcast_shapes, cast, result_type, same_device, sum_to_shape
+from .inplace import _name as _legacy_name
 
 
 def _data(x):
@@ -132,9 +135,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         out = _run("pow", a, b)
-        out_t = _wrap(out, a._device if isinstance(a, Tensor) else b._device)
         save_operands(ctx, a, b)
-        ctx.out = out_t
         return out
 
     @staticmethod
@@ -150,8 +151,10 @@ class Pow(Function):
             grad_a = sum_to_shape(grad_a, _shape(a))
         if gb:
             out = a ** b
-            log_a = log(a) if isinstance(a, Tensor) else float(__import__("math").log(a)) \
-                if a > 0 else float("nan")
+            if isinstance(a, Tensor):
+                log_a = log(a)
+            else:
+                log_a = math.log(a) if a > 0 else float("nan")
             grad_b = g * out * log_a
             if isinstance(a, Tensor):
                 grad_b = where((a == 0) & (b >= 0), 0.0, grad_b)
@@ -526,7 +529,7 @@ def where(condition, input=None, other=None, *, out=None):
         raise TypeError("where(): argument 'condition' must be Tensor")
     if condition.dtype is not _dtype.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {_LEGACY(condition)}")
+                           f"with dtype {_legacy_name(condition.dtype)}")
     dtype = result_type(input, other)
     dev = same_device("where", condition, input, other)
     a, b = cast(input, dtype, dev), cast(other, dtype, dev)
@@ -541,10 +544,6 @@ def where(condition, input=None, other=None, *, out=None):
         s = _wrap(dev._k.full((), s, t.dtype, dev.index), dev)
         a, b = (t, s) if isinstance(a, Tensor) else (s, t)
     return _out(Where.apply(condition, a, b), out)
-
-
-def _LEGACY(t):
-    return type(t.dtype).__name__ if False else t.dtype.name.capitalize()
 
 
 def clamp(input, min=None, max=None, *, out=None):  # noqa: A002 - PyTorch's names
@@ -597,7 +596,48 @@ def _clamp_scalar(x, low, high):
 
 
 def lerp(input, end, weight):
-    return input + weight * (end - input)
+    """PyTorch's formula: ``input + w * (end - input)`` for ``|w| < 0.5``, else
+    ``end - (end - input) * (1 - w)`` (exact at both ends; optimizers rely on it)."""
+    diff = end - input
+    if isinstance(weight, Tensor):
+        return where(abs(weight) < 0.5, input + weight * diff, end - diff * (1 - weight))
+    if abs(weight) < 0.5:
+        return input + weight * diff
+    return end - diff * _one_minus(weight, diff.dtype)
+
+
+def _one_minus(weight, dtype):
+    """``1 - weight`` in the precision PyTorch uses for a Python scalar with ``dtype``."""
+    if dtype is _dtype.float64:
+        return 1 - weight
+    import numpy as np
+
+    return float(np.float32(1) - np.float32(weight))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``, multiplied in that order (as PyTorch)."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    prod = tensor1 * value if value != 1 else tensor1
+    return _out(input + prod * tensor2, out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``, computed in that order (as PyTorch)."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if (isinstance(tensor1, Tensor) and tensor1.dtype._kind != 2
+            and isinstance(tensor2, Tensor) and tensor2.dtype._kind != 2):
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
+                           "future release addcdiv will perform a true division of tensor1 and "
+                           "tensor2. The historic addcdiv behavior can be implemented as "
+                           "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) "
+                           "for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter "
+                           "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+    prod = tensor1 * value if value != 1 else tensor1
+    return _out(input + prod / tensor2, out)
 
 
 # -- out= support -----------------------------------------------------------------------
