@@ -121,9 +121,12 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     diff = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
 
     def first_grads(*args):
+        from .grad_mode import enable_grad
+
         ins, gos = args[:n_in], args[n_in:]
-        outs = _outputs(func(*ins))
-        gs = grad(outs, [ins[i] for i in diff], gos, create_graph=True, allow_unused=True)
+        with enable_grad():  # the numerical Jacobian calls this under no_grad
+            outs = _outputs(func(*ins))
+            gs = grad(outs, [ins[i] for i in diff], gos, create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_grads, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
