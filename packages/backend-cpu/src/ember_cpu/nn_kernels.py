@@ -53,6 +53,13 @@ def _sizes(spatial, kernel_size, stride, padding, dilation):
                  zip(spatial, kernel_size, stride, padding, dilation, strict=True))
 
 
+def _matmul(a, b):
+    """np.matmul that keeps bfloat16 (NumPy would return float32), accumulating in float32."""
+    if a.dtype.kind == "V":
+        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+    return np.matmul(a, b)
+
+
 def _is_pointwise(kernel_size, stride, padding):
     return all(k == 1 for k in kernel_size) and all(s == 1 for s in stride) and not any(padding)
 
@@ -100,7 +107,7 @@ def convolution(x, w, stride, padding, dilation, groups):
     o = w.shape[0]
     cols, out = _cols(x, w.shape[2:], stride, padding, dilation, groups)
     wm = w.reshape(groups, o // groups, -1)
-    res = np.matmul(wm, cols)  # (N, groups, O/groups, P): already NCHW order
+    res = _matmul(wm, cols)  # (N, groups, O/groups, P): already NCHW order
     return res.reshape((n, o) + tuple(out))
 
 
@@ -109,7 +116,7 @@ def convolution_backward_input(g, w, input_shape, stride, padding, dilation, gro
     kernel_size = w.shape[2:]
     gm = g.reshape(n, groups, o // groups, -1)
     wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
-    cols = np.matmul(wt, gm)  # (N, groups, C/groups * K, P)
+    cols = _matmul(wt, gm)  # (N, groups, C/groups * K, P)
     cols = cols.reshape((n, input_shape[1]) + tuple(kernel_size) + tuple(g.shape[2:]))
     if not _is_pointwise(kernel_size, stride, padding):
         return col2im(cols, tuple(input_shape), kernel_size, stride, padding, dilation)
@@ -128,7 +135,7 @@ def convolution_backward_weight(x, g, weight_shape, stride, padding, dilation, g
         x = np.ascontiguousarray(x)
     cols, _ = _cols(x, kernel_size, stride, padding, dilation, groups)
     gm = g.reshape(n, groups, o // groups, -1)
-    gw = np.matmul(gm, cols.transpose(0, 1, 3, 2)).sum(0)  # (groups, O/groups, C/groups * K)
+    gw = _matmul(gm, cols.transpose(0, 1, 3, 2)).sum(0)  # (groups, O/groups, C/groups * K)
     return gw.reshape(weight_shape)
 
 
@@ -146,7 +153,7 @@ def max_pool(x, kernel_size, stride, padding, dilation, ceil_mode):
     need = tuple((o - 1) * s + (k - 1) * d + 1 for o, s, k, d in
                  zip(out, stride, kernel_size, dilation, strict=True))
     after = tuple(max(m - n - p, p) for m, n, p in zip(need, spatial, padding, strict=True))
-    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    low = -np.inf if x.dtype.kind in "fV" else np.iinfo(x.dtype).min  # V: bfloat16
     xp = _pad(x, padding, after, low)
     win = _window_view(xp, kernel_size, stride, dilation, out)
     order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))

@@ -36,9 +36,17 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
     """
     arr = xp.asarray if returns_scalars else (lambda x: x)
     k = {}
+    # out=... makes NumPy return 0-d arrays, never scalars; an explicit out=None means it too
+    default_out = ... if returns_scalars else None
+    weak = _weak_scalar_fix(xp)
     for name, ufunc in _UFUNCS.items():
         f = getattr(xp, ufunc)
-        k[name] = partial(f, out=...) if returns_scalars else f
+        if name in _BINARY:
+            k[name] = _binary_kernel(f, default_out, weak)
+        elif name in ("floor", "ceil", "round", "trunc"):
+            k[name] = _rounding_kernel(xp, f, default_out)
+        else:
+            k[name] = _unary_kernel(f, default_out)
 
     def reduction(ufunc, widen_ints, to_bool):
         def reduce(x, axes, keepdims):
@@ -66,7 +74,7 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
         copy=lambda x: xp.array(x, copy=True, order="C"),
         assign=_assign,
         where=lambda cond, x, y: arr(xp.where(cond, x, y)),
-        clip=lambda x, low, high: arr(xp.clip(x, low, high)),
+        clip=partial(_clip, xp),
         argmax=lambda x, axis, keepdims: arr(xp.argmax(x, axis=axis, keepdims=keepdims)),
         argmin=lambda x, axis, keepdims: arr(xp.argmin(x, axis=axis, keepdims=keepdims)),
         cumsum=lambda x, axis: xp.cumsum(x, axis=axis, dtype=_accumulator(xp, x)),
@@ -78,7 +86,7 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
         setitem=_setitem,
         index_add_at=lambda x, key, value: xp.add.at(x, key, value),
         concatenate=lambda xs, axis: xp.concatenate(xs, axis=axis),
-        flip=lambda x, axes: xp.flip(x, axis=axes),
+        flip=lambda x, axes: arr(xp.flip(x, axis=axes)),
         tile=lambda x, reps: xp.tile(x, reps),
         take_along_axis=lambda x, index, axis: xp.take_along_axis(x, index, axis=axis),
         put_along_axis=lambda x, index, values, axis: xp.put_along_axis(x, index, values,
@@ -86,15 +94,103 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
         add_along_axis=partial(_add_along_axis, xp),
         nonzero=lambda x: tuple(i.astype(xp.int64) for i in xp.nonzero(x)),
         sort=partial(_sort, xp),
-        matmul=partial(xp.matmul, out=...) if returns_scalars else xp.matmul,
-        einsum=lambda equation, *xs: arr(xp.einsum(equation, *xs)),
-        uniform=lambda gen, shape, low, high, dtype: _uniform(gen, shape, low, high, dtype),
-        normal=lambda gen, shape, mean, std, dtype: _normal(gen, shape, mean, std, dtype),
-        randint=lambda gen, low, high, shape, dtype: gen.integers(low, high, size=shape,
-                                                                  dtype=dtype.numpy),
+        matmul=partial(_matmul, xp, returns_scalars),
+        einsum=partial(_einsum, xp),
+        uniform=lambda gen, shape, low, high, dtype: arr(_uniform(gen, shape, low, high, dtype)),
+        normal=lambda gen, shape, mean, std, dtype: arr(_normal(gen, shape, mean, std, dtype)),
+        randint=lambda gen, low, high, shape, dtype: arr(gen.integers(low, high, size=shape,
+                                                                      dtype=dtype.numpy)),
         randperm=lambda gen, n, dtype, index: gen.permutation(n).astype(dtype.numpy),
     )
     return k
+
+
+_BINARY = frozenset(("add", "sub", "mul", "div", "floor_divide", "remainder", "pow", "maximum",
+                     "minimum", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+                     "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "atan2"))
+_PY_SCALARS = frozenset((float, int, bool))
+
+
+def _unary_kernel(f, default_out):
+    def kernel(x, out=None):
+        return f(x, out=default_out if out is None else out)
+    return kernel
+
+
+def _binary_kernel(f, default_out, weak):
+    if weak is None:
+        def kernel(x, y, out=None):
+            return f(x, y, out=default_out if out is None else out)
+        return kernel
+    scalars, (fixed, asarray) = _PY_SCALARS, weak
+
+    def kernel(x, y, out=None):  # the array's dtype wins over a Python scalar
+        if y.__class__ in scalars:
+            if x.dtype in fixed:
+                y = asarray(y, dtype=x.dtype)
+        elif x.__class__ in scalars and y.dtype in fixed:
+            x = asarray(x, dtype=y.dtype)
+        return f(x, y, out=default_out if out is None else out)
+    return kernel
+
+
+def _weak_scalar_fix(xp):
+    """The dtypes for which ``xp`` lets a Python scalar win promotion, and xp.asarray.
+
+    NumPy treats Python scalars as weak for its own dtypes (NEP 50) but not for ml_dtypes'
+    bfloat16: bfloat16 + 2.0 gives float32 there.
+    """
+    fixed = set()
+    for name in ("bfloat16",):
+        try:
+            import ml_dtypes
+
+            dt = xp.dtype(getattr(ml_dtypes, name))
+            if xp.add(xp.zeros(1, dt), 2.0).dtype != dt:
+                fixed.add(dt)
+        except (ImportError, TypeError):
+            pass
+    return (frozenset(fixed), xp.asarray) if fixed else None
+
+
+def _rounding_kernel(xp, f, default_out):
+    def kernel(x, out=None):  # integers are already integral: rounding keeps them as they are
+        if x.dtype.kind in "biu":
+            if out is None:
+                return xp.array(x, copy=True)
+            out[...] = x
+            return out
+        return f(x, out=default_out if out is None else out)
+    return kernel
+
+
+def _low_precision(xp, x):
+    """The dtype NumPy-compatible libraries lack fast paths for (bfloat16), else None."""
+    return x.dtype if x.dtype.kind == "V" else None
+
+
+def _matmul(xp, returns_scalars, x, y):
+    low = _low_precision(xp, x)
+    if low is not None:  # accumulate in float32 and round once, as PyTorch does
+        return xp.matmul(x.astype(xp.float32), y.astype(xp.float32)).astype(low)
+    return xp.matmul(x, y, out=...) if returns_scalars else xp.matmul(x, y)
+
+
+def _einsum(xp, equation, *xs):
+    low = _low_precision(xp, xs[0]) if xs else None
+    if low is not None:
+        return xp.asarray(xp.einsum(equation, *[x.astype(xp.float32) for x in xs])).astype(low)
+    return xp.asarray(xp.einsum(equation, *xs))
+
+
+def _clip(xp, x, low, high):
+    if x.dtype.kind == "V":  # bfloat16: NumPy's clip would return float32
+        if low is not None:
+            x = xp.maximum(x, xp.asarray(low, dtype=x.dtype))
+        if high is not None:
+            x = xp.minimum(x, xp.asarray(high, dtype=x.dtype))
+        return xp.array(x, copy=True) if low is None and high is None else xp.asarray(x)
+    return xp.asarray(xp.clip(x, low, high))
 
 
 def _accumulator(xp, x):

@@ -49,24 +49,29 @@ def bernoulli(k, gen, p, dtype):
     return k.astype(k.lt(draws, p), dtype)
 
 
+def _into(kernel, a, b, out):
+    """``kernel(a, b)``, into ``out`` when one is given (out=None is not passed on)."""
+    return kernel(a, b) if out is None else kernel(a, b, out=out)
+
+
 def reciprocal(k, x, out=None):
-    return k.div(1, x, out=out)
+    return _into(k.div, 1, x, out)
 
 
 def rsqrt(k, x, out=None):
-    return k.div(1, k.sqrt(x), out=out)
+    return _into(k.div, 1, k.sqrt(x), out)
 
 
 def sigmoid(k, x, out=None):
-    return k.div(1, k.add(k.exp(k.neg(x)), 1), out=out)
+    return _into(k.div, 1, k.add(k.exp(k.neg(x)), 1), out)
 
 
 def relu(k, x, out=None):
-    return k.maximum(x, 0, out=out)
+    return _into(k.maximum, x, 0, out)
 
 
 def square(k, x, out=None):
-    return k.mul(x, x, out=out)
+    return _into(k.mul, x, x, out)
 
 
 def clip(k, x, low, high):
@@ -108,7 +113,11 @@ def softmax(k, x, axis):
 
 
 def log_softmax(k, x, axis):
-    return k.sub(x, logsumexp(k, x, (axis,), True))
+    # (x - max) - log(sum(exp(x - max))): adding the max back first would round it away
+    peak = k.amax(x, (axis,), True)
+    peak = k.where(k.isnan(k.sub(peak, peak)), 0, peak)  # an infinite peak would give nan
+    shifted = k.sub(x, peak)
+    return k.sub(shifted, k.log(k.sum(k.exp(shifted), (axis,), True)))
 
 
 def tile(k, x, reps):
@@ -144,7 +153,8 @@ def _pad(k, x, padding, value, after=None):
     shape = x.shape[:lead] + tuple(n + p + a for n, p, a in sides)
     out = k.full(shape, value, _dtype.from_numpy_dtype(x.dtype), None)
     key = (slice(None),) * lead + tuple(slice(p, p + n) for n, p, _ in sides)
-    return k.setitem(out, key, x)
+    k.setitem(out, key, x)  # the op list does not promise that setitem returns its array
+    return out
 
 
 def _windows(kernel_size, stride, dilation, out):
