@@ -226,3 +226,93 @@ Tensor.new_ones = _new(creation.ones)
 Tensor.new_empty = _new(creation.empty)
 Tensor.new_full = _new(creation.full)
 Tensor.new_tensor = _new(creation.tensor)
+
+
+# -- addcmul/addcdiv, and a no-autograd fast path for the in-place ops optimizers use -----
+# Under no_grad (where optimizers run) with same-device, same-dtype, same-shape floating
+# operands, these call the kernels directly with ``out=``; the arithmetic (and its order)
+# is PyTorch's, so results do not change, only the Python overhead does.
+Tensor.addcmul = pointwise.addcmul
+Tensor.addcdiv = pointwise.addcdiv
+
+
+def _fast_ok(self, other):
+    return (isinstance(other, Tensor) and other._device is self._device
+            and other._data.dtype is self._data.dtype and other._data.shape == self._data.shape)
+
+
+def _fast_binary_inplace(kernel, slow):
+    def method(self, other, *args, alpha=1, **kwargs):
+        if not _state.enabled and not args and not kwargs and self._data.dtype.kind == "f":
+            x = self._data
+            k = self._device._k
+            if _fast_ok(self, other) and alpha.__class__ in (int, float):
+                y = other._data if alpha == 1 else k.mul(other._data, alpha)
+                getattr(k, kernel)(x, y, out=x)
+                self._bump()
+                return self
+            if other.__class__ in (int, float) and alpha == 1:
+                getattr(k, kernel)(x, other, out=x)
+                self._bump()
+                return self
+        return slow(self, other, *args, alpha=alpha, **kwargs)
+    method.__name__ = slow.__name__
+    return method
+
+
+for _kernel in ("add", "sub", "mul", "div"):
+    setattr(Tensor, _kernel + "_", _fast_binary_inplace(_kernel, getattr(Tensor, _kernel + "_")))
+Tensor.subtract_ = Tensor.sub_
+Tensor.multiply_ = Tensor.mul_
+Tensor.divide_ = Tensor.true_divide_ = Tensor.div_
+for _name in ("add", "sub", "mul"):
+    setattr(Tensor, f"__i{_name}__", _iop(_name))
+Tensor.__itruediv__ = _iop("div")
+
+
+def _addc_inplace(kernel, fn):
+    slow = _generic_inplace(fn)
+
+    def method(self, tensor1, tensor2, *, value=1):
+        if isinstance(value, Tensor):
+            value = value.item()
+        if (not _state.enabled and self._data.dtype.kind == "f" and _fast_ok(self, tensor1)
+                and _fast_ok(self, tensor2)):
+            k = self._device._k
+            x = self._data
+            if value != 1:
+                t = k.mul(tensor1._data, value)
+                getattr(k, kernel)(t, tensor2._data, out=t)
+            else:
+                t = getattr(k, kernel)(tensor1._data, tensor2._data)
+            k.add(x, t, out=x)
+            self._bump()
+            return self
+        return slow(self, tensor1, tensor2, value=value)
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+Tensor.addcmul_ = _addc_inplace("mul", pointwise.addcmul)
+Tensor.addcdiv_ = _addc_inplace("div", pointwise.addcdiv)
+_slow_lerp_ = _generic_inplace(pointwise.lerp)
+
+
+def _lerp_(self, end, weight):
+    if (not _state.enabled and weight.__class__ is float and self._data.dtype.kind == "f"
+            and _fast_ok(self, end)):
+        k = self._device._k
+        x = self._data
+        d = k.sub(end._data, x)
+        if abs(weight) < 0.5:
+            k.mul(d, weight, out=d)
+            k.add(x, d, out=x)
+        else:
+            k.mul(d, pointwise._one_minus(weight, self.dtype), out=d)
+            k.sub(end._data, d, out=x)
+        self._bump()
+        return self
+    return _slow_lerp_(self, end, weight)
+
+
+Tensor.lerp_ = _lerp_
