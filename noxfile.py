@@ -16,6 +16,7 @@ Sessions run on the interpreter that runs nox and leave the environment alone
 import ast
 import glob
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -53,10 +54,17 @@ def _opencl_usable() -> bool:
     return shutil.which("clinfo") is not None or bool(glob.glob("/etc/OpenCL/vendors/*.icd"))
 
 
+def _gpu_present() -> bool:
+    """An NVIDIA GPU with its driver (nvidia-smi lists at least one device)."""
+    smi = shutil.which("nvidia-smi")
+    return smi is not None and subprocess.run([smi, "-L"], capture_output=True).returncode == 0
+
+
 # (session, "can it run here?"): `nox -s tests` runs each whose check is true.
 BACKEND_SESSIONS = [
     ("tests-cpu", lambda: True),
     ("tests-opencl", lambda: _opencl_usable() and _implements_backend(OPENCL_PLUGIN)),
+    ("tests-cuda", _gpu_present),
 ]
 
 
@@ -102,6 +110,13 @@ def tests_opencl(session: nox.Session) -> None:
     """Core and OpenCL backend tests with --device opencl (needs an OpenCL runtime)."""
     _install(session, f"{CORE}[test]", "./packages/backend-opencl[opencl]")
     _pytest_backend(session, "packages/backend-opencl", "opencl")
+
+
+@nox.session(name="tests-cuda")
+def tests_cuda(session: nox.Session) -> None:
+    """Core and CUDA backend tests with --device cuda (needs an NVIDIA GPU)."""
+    _install(session, f"{CORE}[test]", "./packages/backend-cuda[cuda13]")
+    _pytest_backend(session, "packages/backend-cuda", "cuda")
 
 
 @nox.session

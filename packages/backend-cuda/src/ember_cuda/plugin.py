@@ -1,6 +1,13 @@
-"""ember's `cuda` backend plugin: not implemented yet.
+"""pluggy entry point (``ember.backends``: ``cuda``) registering the CUDA backend.
 
-This module is the `ember.backends` entry point of ember-backend-cuda. It defines
-no hook implementations, so it registers nothing, and it imports nothing beyond the
-standard library, so it loads on machines without CuPy or a GPU.
+Loads without CuPy or a GPU: the backend then reports itself unavailable, with the reason.
 """
+
+from ember.backends import hookimpl
+
+
+@hookimpl
+def ember_register_backends(registry):
+    from .backend import CUDABackend
+
+    registry.register(CUDABackend())

@@ -24,6 +24,8 @@ _UFUNCS = {
     "atan2": "arctan2", "square": "square", "reciprocal": "reciprocal",
 }
 
+_REDUCERS = {"sum": "sum", "prod": "prod", "amax": "max", "amin": "min", "any": "any",
+             "all": "all"}
 _REDUCTIONS = {"sum": "add", "prod": "multiply", "amax": "maximum", "amin": "minimum",
                "any": "logical_or", "all": "logical_and"}
 
@@ -55,12 +57,14 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
             elif to_bool and x.dtype.kind != "b":
                 x = x != 0
             if returns_scalars:
-                return ufunc.reduce(x, axis=axes, keepdims=keepdims, out=...)
-            return ufunc.reduce(x, axis=axes, keepdims=keepdims)
+                return ufunc(x, axis=axes, keepdims=keepdims, out=...)
+            return ufunc(x, axis=axes, keepdims=keepdims)
         return reduce
 
     for name, ufunc in _REDUCTIONS.items():
-        k[name] = reduction(getattr(xp, ufunc), name in ("sum", "prod"), name in ("any", "all"))
+        # NumPy: the ufunc's reduce (it can return an array); others: the array-API function
+        fn = getattr(xp, ufunc).reduce if returns_scalars else getattr(xp, _REDUCERS[name])
+        k[name] = reduction(fn, name in ("sum", "prod"), name in ("any", "all"))
 
     k.update(
         full=lambda shape, value, dtype, index: xp.full(shape, value, dtype=dtype.numpy),
@@ -93,7 +97,7 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
                                                                         axis=axis),
         add_along_axis=partial(_add_along_axis, xp),
         nonzero=lambda x: tuple(i.astype(xp.int64) for i in xp.nonzero(x)),
-        sort=partial(_sort, xp),
+        sort=partial(_sort, xp, "stable" if returns_scalars else None),
         matmul=partial(_matmul, xp, returns_scalars),
         einsum=partial(_einsum, xp),
         uniform=lambda gen, shape, low, high, dtype: arr(_uniform(gen, shape, low, high, dtype)),
@@ -208,18 +212,20 @@ def _setitem(x, key, value):
 
 
 def _add_along_axis(xp, x, index, values, axis):
-    grid = list(xp.indices(index.shape, sparse=True))
+    grid = [xp.arange(n).reshape([n if d == i else 1 for d in range(index.ndim)])
+            for i, n in enumerate(index.shape)]  # an open grid, as numpy.indices(sparse=True)
     grid[axis] = index
     xp.add.at(x, tuple(grid), values)
     return x
 
 
-def _sort(xp, x, axis, descending, stable):
+def _sort(xp, stable_kind, x, axis, descending, stable):
+    """``stable_kind`` names a stable sort for ``xp`` (CuPy always sorts stably: None)."""
     if descending:  # reversing a stable ascending sort of the flipped input keeps ties in order
-        flipped = xp.argsort(xp.flip(x, axis=axis), axis=axis, kind="stable")
+        flipped = xp.argsort(xp.flip(x, axis=axis), axis=axis, kind=stable_kind)
         order = xp.flip(x.shape[axis] - 1 - flipped, axis=axis)
     else:
-        order = xp.argsort(x, axis=axis, kind="stable" if stable else None)
+        order = xp.argsort(x, axis=axis, kind=stable_kind if stable else None)
     return xp.take_along_axis(x, order, axis=axis), order.astype(xp.int64)
 
 

@@ -160,6 +160,10 @@ class Backend:
     def synchronize(self, index=None) -> None:
         """Wait for queued kernels on the device to finish."""
 
+    def kernels_for(self, index):
+        """The kernel table for device ``index`` (one table serves every device by default)."""
+        return self.kernels
+
     # -- data movement ---------------------------------------------------------
     def from_host(self, array, index):
         """A native array on device ``index`` holding a NumPy array's values."""

@@ -59,7 +59,8 @@ class Registry:
 
     def register(self, backend: Backend) -> Backend:
         """Add a backend (plugins call this; tests may call it in-process)."""
-        complete_kernels(backend)
+        if backend.is_available():
+            complete_kernels(backend)
         self.backends[backend.name] = backend
         self._devices = {key: d for key, d in self._devices.items() if key[0] != backend.name}
         return backend
@@ -117,7 +118,7 @@ class Registry:
         if found is None:
             found = device(dev.type, index)
             found._backend = backend
-            found._k = backend.kernels
+            found._k = backend.kernels_for(index)
             self._devices[(dev.type, index)] = found
         self._devices[key] = found
         return found
