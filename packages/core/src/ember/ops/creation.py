@@ -383,7 +383,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
             rows.append(searchsorted_right(cdf, draws).clamp(max=row.shape[0] - 1))
         else:  # Gumbel top-k: keys log(u) / p, largest first
             u = rand(row.shape[0], generator=generator, dtype=_dtype.float64, device=row.device)
-            keys = (u.log() / row).masked_fill(row == 0, float("-inf"))
+            zero = row == 0  # divide by 1 there (no divide-by-zero warning), then mask
+            keys = (u.log() / row.masked_fill(zero, 1.0)).masked_fill(zero, float("-inf"))
             rows.append(keys.sort(descending=True)[1][:num_samples])
     result = rows[0].unsqueeze(0) if len(rows) == 1 else _stack(rows)
     return result.squeeze(0) if squeeze else result
