@@ -72,6 +72,10 @@ def __getattr__(name):
         from .random import default_generator_for
 
         return default_generator_for(backends.registry.canonical("cpu"))
+    if name in ("save", "load"):
+        from . import serialization
+
+        return getattr(serialization, name)
     if name in ("nn", "optim", "utils", "testing", "linalg", "special", "cuda", "hub"):
         import importlib
 
