@@ -1,7 +1,7 @@
 """``DataLoader``: batches from a dataset, loaded in the main process or in worker processes.
 
 With ``num_workers > 0`` each worker is a process with its own copy of the dataset. The
-main process sends it batch indices through a queue; the worker fetches and collates the
+main process sends it batch indices through a pipe; the worker fetches and collates the
 batch and sends it back through its own pipe (see ``_utils/worker.py``). The main process
 waits on the pipes and on the workers' process sentinels together, so a worker that dies
 is noticed at once (``RuntimeError``) instead of hanging the loop, and a worker's
@@ -427,33 +427,37 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_init_fn = loader.worker_init_fn
         self._shutdown = False
         self._workers_done_event = ctx.Event()
-        self._index_queues = []
+        self._index_conns = []
         self._result_conns = []
         self._workers = []
         self._worker_stopped = []  # True once the worker was asked to exit
         try:
             for i in range(self._num_workers):
-                index_queue = ctx.Queue()
-                index_queue.cancel_join_thread()
+                # Plain pipes both ways (no feeder thread: a send from __del__ or at exit
+                # still arrives). Each holds far more than the few small index messages a
+                # worker can have outstanding, so sending an index never blocks.
+                index_reader, index_writer = ctx.Pipe(duplex=False)
+                _grow_pipe(index_writer)
                 reader, writer = ctx.Pipe(duplex=False)
                 _grow_pipe(writer)
                 w = ctx.Process(
                     target=_utils.worker._worker_loop,
-                    args=(self._dataset_kind, self._dataset, index_queue, writer,
+                    args=(self._dataset_kind, self._dataset, index_reader, writer,
                           self._workers_done_event, self._auto_collation, self._collate_fn,
                           self._drop_last, self._base_seed, self._worker_init_fn, i,
                           self._num_workers, self._persistent_workers),
                     name=f"ember_data_worker_{i}")
                 w.daemon = True
-                self._index_queues.append(index_queue)
+                self._index_conns.append(index_writer)
                 self._result_conns.append(reader)
                 self._workers.append(w)
                 self._worker_stopped.append(False)
                 try:
                     w.start()
                 finally:
-                    # only the worker holds the write end: its death closes the pipe
+                    # only the worker holds these ends: its death closes the pipes
                     writer.close()
+                    index_reader.close()
         except BaseException:
             self._shutdown_workers()
             raise
@@ -480,8 +484,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if not first_iter:
             # Persistent workers: each answers the resume request after finishing (and
             # sending) whatever it was still doing; those stale results are dropped.
-            for q in self._index_queues:
-                q.put(_utils.worker._ResumeIteration())
+            for i in range(self._num_workers):
+                self._send_index(i, _utils.worker._ResumeIteration())
             resume_iteration_cnt = self._num_workers
             while resume_iteration_cnt > 0:
                 return_idx, return_data = self._get_data()
@@ -505,6 +509,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         else:
             pids = ", ".join(str(w.pid) for w in failed)
             msg = f"DataLoader worker (pid(s) {pids}) exited unexpectedly"
+        self._shutdown_workers()  # the epoch cannot complete: stop the other workers now
         raise RuntimeError(msg) from cause
 
     def _try_get_data(self, timeout=_utils.MP_STATUS_CHECK_INTERVAL):
@@ -612,11 +617,17 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     break
         else:
             return
-        self._index_queues[worker_queue_idx].put((self._send_idx, index))
+        self._send_index(worker_queue_idx, (self._send_idx, index))
         self._task_info[self._send_idx] = (worker_queue_idx,)
         self._workers_num_tasks[worker_queue_idx] += 1
         self._tasks_outstanding += 1
         self._send_idx += 1
+
+    def _send_index(self, worker_id, obj):
+        try:
+            self._index_conns[worker_id].send(obj)
+        except (OSError, ValueError):
+            pass  # the worker is gone: _get_data reports it
 
     def _process_data(self, data, worker_idx):
         self._workers_num_tasks[worker_idx] -= 1
@@ -631,7 +642,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     def _mark_worker_as_unavailable(self, worker_id, shutdown=False):
         """Ask one worker to exit (its IterableDataset copy is exhausted, or shutdown)."""
         if not self._worker_stopped[worker_id]:
-            self._index_queues[worker_id].put(None)
+            self._send_index(worker_id, None)
             self._worker_stopped[worker_id] = True  # its exit is expected, not a failure
         self._workers_status[worker_id] = False
 
@@ -647,10 +658,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             for i, w in enumerate(self._workers):
                 if w.pid is None:
                     continue
-                try:
-                    self._index_queues[i].put(None)
-                except (OSError, ValueError):
-                    pass
+                self._send_index(i, None)
                 if w.is_alive():
                     pending[w.sentinel] = i
             # Wait for the workers to exit, reading (and dropping) any result a worker is
@@ -677,9 +685,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     w.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)  # reaps: no zombies
             for conn in self._result_conns:
                 conn.close()
-            for q in self._index_queues:
-                q.cancel_join_thread()
-                q.close()
+            for conn in self._index_conns:
+                conn.close()
             self._worker_stopped = [True] * len(self._workers)
 
     def __del__(self):

@@ -1,9 +1,12 @@
 """Page-locked ("pinned") host memory for faster copies to an accelerator.
 
-A backend that supports pinning defines ``pin_memory(array) -> array`` on its ``Backend``
-object (``ember.backends.base.Backend``): it returns a copy of one of its native arrays in
-pinned memory. Tensors of a backend without the hook are returned as they are, so
-``pin_memory=True`` is a harmless no-op on a CPU-only machine.
+A backend that can pin host memory defines ``pin_memory(array) -> array`` on its
+``Backend`` object (``ember.backends.base.Backend``): given a NumPy array it returns a
+page-locked copy (the CUDA backend does this with ``cupy.cuda.alloc_pinned_memory``).
+A CPU tensor is pinned by its own backend's hook if it has one, else by the hook of an
+available accelerator backend; tensors already on a device are left as they are. With no
+such backend (a CPU-only machine) ``pin_memory=True`` is a no-op and batches come back
+as ordinary tensors.
 """
 
 from __future__ import annotations
@@ -14,19 +17,30 @@ import copy
 from ...._tensor import Tensor, _wrap
 
 
-def _pin_tensor(t):
-    hook = getattr(t._device._backend, "pin_memory", None)
-    if hook is None:
-        return t
-    return _wrap(hook(t._data), t._device)
-
-
-def pinning_available() -> bool:
-    """Whether any installed backend can pin memory."""
+def _host_pinner():
+    """The ``pin_memory`` hook of an available backend, or None."""
     from ....backends.plugins import registry
 
     registry.discover()
-    return any(callable(getattr(b, "pin_memory", None)) for b in registry.backends.values())
+    for backend in registry.backends.values():
+        hook = getattr(backend, "pin_memory", None)
+        if callable(hook) and backend.is_available():
+            return hook
+    return None
+
+
+def pinning_available() -> bool:
+    """Whether an installed, available backend can pin host memory."""
+    return _host_pinner() is not None
+
+
+def _pin_tensor(t):
+    if t._device.type != "cpu":
+        return t  # already on a device
+    hook = getattr(t._device._backend, "pin_memory", None) or _host_pinner()
+    if hook is None:
+        return t
+    return _wrap(hook(t._data), t._device)
 
 
 def pin_memory(data, device=None):

@@ -1,6 +1,6 @@
 """The DataLoader worker process: its loop, its seeds, ``get_worker_info`` and the result pipe.
 
-A worker reads ``(task_idx, index)`` from its index queue, fetches and collates the batch,
+A worker reads ``(task_idx, index)`` from its index pipe, fetches and collates the batch,
 and sends ``(task_idx, batch)`` back over its own one-way pipe. Batches are pickled with
 protocol 5 and out-of-band buffers: tensors reduce to NumPy arrays (their
 ``__reduce_ex__``), whose memory goes down the pipe as raw frames without an extra copy and
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import queue
 import random
 import struct
 from dataclasses import dataclass
@@ -164,7 +163,7 @@ def _seed_worker(base_seed, worker_id):
     return seed
 
 
-def _worker_loop(dataset_kind, dataset, index_queue, result_conn, done_event, auto_collation,
+def _worker_loop(dataset_kind, dataset, index_conn, result_conn, done_event, auto_collation,
                  collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers,
                  persistent_workers) -> None:
     from ..dataloader import _DatasetKind
@@ -190,10 +189,9 @@ def _worker_loop(dataset_kind, dataset, index_queue, result_conn, done_event, au
         iteration_end = False
         watchdog = ManagerWatchdog()
         while watchdog.is_alive():
-            try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
-            except queue.Empty:
+            if not index_conn.poll(MP_STATUS_CHECK_INTERVAL):
                 continue
+            r = index_conn.recv()
             if isinstance(r, _ResumeIteration):
                 send_result(result_conn, (r, None), worker_id)
                 iteration_end = False
@@ -226,3 +224,4 @@ def _worker_loop(dataset_kind, dataset, index_queue, result_conn, done_event, au
         pass  # the main process went away
     finally:
         result_conn.close()
+        index_conn.close()
