@@ -1,0 +1,468 @@
+"""Activations and the softmax family (``torch.nn.functional``), written with Tensor ops.
+
+Hot ones (softmax, log_softmax, gelu) are single autograd Functions: their forward calls
+the backend kernel (``softmax``/``log_softmax`` are optional kernels with core
+decompositions), their backward is Tensor ops, with a kernel-only path when no graph of
+the backward is being recorded.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from ... import _dtype
+from ..._tensor import Tensor, _wrap, _wrap_dim
+from ...autograd import grad_mode
+from ...autograd.function import Function
+from ...ops import inplace as _inplace
+from ...ops.pointwise import where
+
+_state = grad_mode.state
+
+__all__ = [
+    "celu", "celu_", "elu", "elu_", "gelu", "glu", "hardshrink", "hardsigmoid", "hardswish",
+    "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "log_softmax", "logsigmoid", "mish",
+    "prelu", "relu", "relu6", "relu_", "rrelu", "rrelu_", "selu", "selu_", "sigmoid", "silu",
+    "softmax", "softmin", "softplus", "softshrink", "softsign", "tanh", "tanhshrink",
+    "threshold", "threshold_",
+]
+
+
+def _in_place(input, fn):
+    """Write ``fn(input)`` into ``input`` (PyTorch's ``inplace=True``), keeping autograd right."""
+    _inplace.check_leaf(input)
+    if _state.enabled and input._requires_grad:
+        return _inplace.rebase(input, fn(_inplace._old_value(input)))
+    return _inplace.apply_(input, fn(input))
+
+
+def _maybe_inplace(input, inplace, fn):
+    return _in_place(input, fn) if inplace else fn(input)
+
+
+def _const(x):
+    """``x`` without autograd history (a branch value whose gradient PyTorch defines as 0)."""
+    return x.detach()
+
+
+# -- the error function -----------------------------------------------------------------
+# Chebyshev fits of erf (tools/fit_erf.py): (hi, mid, half, inner coefficients, outer ones)
+_ERF_SPLIT = 1.25
+_ERF_F64 = (
+    6.0, 0.48333333333333334, 0.3166666666666667,
+    (0.9126992074676208, -0.19321861453430206, 0.020518022416021353, -0.001802676513971192,
+     0.00013195977991484266, -8.219986911791541e-06, 4.4428374559025585e-07,
+     -2.1175253985965393e-08, 9.018189919926646e-10, -3.469455765563711e-11,
+     1.2167809108253223e-12, -3.9206188077500355e-14, 1.3233823014725513e-15),
+    (0.5110210730666063, -0.0494698288731148, -0.002676704436159494, 0.001027096029172896,
+     -0.00012791678323964217, 3.016296156342805e-06, 2.4860220192185078e-06,
+     -6.621540001383034e-07, 9.078894479525985e-08, -2.692309854324897e-09,
+     -2.3371933104779395e-09, 7.637452723797716e-10, -1.385638721869128e-10,
+     1.2556914086890584e-11, 1.6505621736026555e-12, -1.053242042815854e-12,
+     2.7510931139411337e-13, -4.739241990798248e-14, 2.207456967534387e-15),
+)
+_ERF_F32 = (
+    4.0, 0.525, 0.275,
+    (0.9126992072985993, -0.1932186145219597, 0.02051802206797134, -0.0018026765010151597,
+     0.00013195939591417808, -8.219972417177971e-06, 4.4380596901969573e-07,
+     -2.1157027559078896e-08),
+    (0.5053100818595331, -0.04469615768554137, -0.001351432541577897, 0.0005832506862769185,
+     -7.10064902894381e-05, 3.4938344026428463e-06, 5.281587509595118e-07,
+     -1.7353839717076572e-07),
+)
+
+
+def _clenshaw(k, s, coeffs):
+    """The Chebyshev series ``sum c_j T_j(s)`` at native array ``s`` (Clenshaw's recurrence)."""
+    s2 = k.add(s, s)
+    b1, b2 = coeffs[-1], 0.0
+    for c in coeffs[-2:0:-1]:
+        b1, b2 = k.add(k.sub(k.mul(s2, b1), b2), c), b1
+    return k.add(k.sub(k.mul(s, b1), b2), coeffs[0])
+
+
+def erf_kernel(k, x):
+    """erf over native array ``x`` with required kernels only (float64: ~1e-15 absolute)."""
+    if x.dtype.itemsize < 4:
+        return k.astype(erf_kernel(k, k.astype(x, _dtype.float32)),
+                        _dtype.from_numpy_dtype(x.dtype))
+    hi, mid, half, c_in, c_out = _ERF_F64 if x.dtype.itemsize == 8 else _ERF_F32
+    a = k.minimum(k.abs(x), hi)
+    near = k.mul(a, _clenshaw(k, k.sub(k.mul(k.mul(a, a), 2 / _ERF_SPLIT ** 2), 1), c_in))
+    b = k.maximum(a, _ERF_SPLIT)
+    tail = k.div(k.exp(k.neg(k.mul(b, b))), b)
+    far = k.sub(1, k.mul(tail, _clenshaw(k, k.div(k.sub(k.div(1, b), mid), half), c_out)))
+    return k.mul(k.where(k.le(a, _ERF_SPLIT), near, far), k.sign(x))
+
+
+class Erf(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf_kernel(x._device._k, x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (x * x).neg().exp() * (2 / math.sqrt(math.pi))
+
+
+def _erf(x):
+    if not x.is_floating_point():
+        x = x.to(_dtype.get_default_dtype())
+    if not x._requires_grad:
+        return _wrap(erf_kernel(x._device._k, x._data), x._device)
+    return Erf.apply(x)
+
+
+# -- relu family --------------------------------------------------------------------------
+def relu(input, inplace=False):
+    """max(x, 0)."""
+    if inplace:
+        return relu_(input)
+    return input.relu()
+
+
+def relu_(input):
+    return _in_place(input, lambda x: x.relu())
+
+
+def _hardtanh(x, min_val, max_val):
+    inside = (x > min_val) & (x < max_val)
+    return where(inside, x, _const(x).clamp(min_val, max_val))
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamp to [min_val, max_val]; the gradient is 0 at and beyond the bounds."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _maybe_inplace(input, inplace, lambda x: _hardtanh(x, min_val, max_val))
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, else negative_slope * x."""
+    return _maybe_inplace(input, inplace, lambda x: where(x > 0, x, x * negative_slope))
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, True)
+
+
+def prelu(input, weight):
+    """leaky_relu with a learnt slope per channel (dim 1), or one shared slope."""
+    if not isinstance(weight, Tensor):
+        raise TypeError("prelu(): argument 'weight' must be Tensor")
+    w = weight
+    if w.numel() != 1:
+        if input.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.ndim >= 2 else input.shape[0]
+        if w.numel() != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {w.numel()} and channel size = "
+                               f"{channels}.")
+        if input.ndim >= 2:
+            w = w.reshape((1, channels) + (1,) * (input.ndim - 2))
+    elif w.ndim:
+        w = w.reshape(())
+    return where(input > 0, input, w * input)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """leaky_relu with a random slope in [lower, upper] (training) or their mean (eval)."""
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    from ...ops.creation import empty
+
+    slope = empty(input.shape, dtype=input.dtype, device=input.device).uniform_(lower, upper)
+    return _maybe_inplace(input, inplace, lambda x: where(x >= 0, x, x * slope))
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, True)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    return _maybe_inplace(input, inplace,
+                          lambda x: where(x > threshold, x, _scalar_like(value, x)))
+
+
+def _scalar_like(value, x):
+    return _wrap(x._device._k.full((), value, x.dtype, x._device.index), x._device)
+
+
+def threshold_(input, threshold, value):
+    return _maybe_inplace(input, True, lambda x: where(x > threshold, x, _scalar_like(value, x)))
+
+
+# -- exponential family ------------------------------------------------------------------
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, else alpha * (exp(x) - 1)."""
+    return _maybe_inplace(input, inplace, lambda x: where(x > 0, x, x.expm1() * alpha))
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, True)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with SELU's constants."""
+    return _maybe_inplace(input, inplace, lambda x: where(x > 0, x * _SELU_SCALE,
+                                                          x.expm1() * (_SELU_ALPHA * _SELU_SCALE)))
+
+
+def selu_(input):
+    return selu(input, True)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _maybe_inplace(input, inplace,
+                          lambda x: where(x > 0, x, (x * (1.0 / alpha)).expm1() * alpha))
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, True)
+
+
+# -- smooth activations --------------------------------------------------------------------
+_SQRT1_2 = 1 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_TANH_BETA = math.sqrt(2 / math.pi)
+_TANH_KAPPA = 0.044715
+
+
+class Gelu(Function):
+    """x * Phi(x) (exact) or its tanh approximation, as one node (``GeluBackward0``)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        k = x._device._k
+        d = x._data
+        if approximate == "tanh":
+            inner = k.mul(k.add(d, k.mul(k.mul(k.mul(d, d), d), _TANH_KAPPA)), _TANH_BETA)
+            return k.mul(k.mul(d, 0.5), k.add(k.tanh(inner), 1))
+        return k.mul(k.mul(d, 0.5), k.add(erf_kernel(k, k.mul(d, _SQRT1_2)), 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            x_sq = x * x
+            t = ((x + x_sq * x * _TANH_KAPPA) * _TANH_BETA).tanh()
+            left_derivative = (t + 1) * 0.5
+            right_derivative = x * 0.5 * (1 - t * t) * ((x_sq * (3 * _TANH_KAPPA) + 1)
+                                                        * _TANH_BETA)
+            return g * (left_derivative + right_derivative), None
+        if not _state.enabled:
+            k, d = x._device._k, x._data
+            cdf = k.mul(k.add(erf_kernel(k, k.mul(d, _SQRT1_2)), 1), 0.5)
+            pdf = k.mul(k.exp(k.mul(k.mul(d, d), -0.5)), _INV_SQRT_2PI)
+            return _wrap(k.mul(g._data, k.add(cdf, k.mul(d, pdf))), x._device), None
+        cdf = (_erf(x * _SQRT1_2) + 1) * 0.5
+        pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
+        return g * (cdf + x * pdf), None
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x); ``approximate='tanh'`` uses PyTorch's tanh approximation."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return Gelu.apply(input, approximate)
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x)."""
+    return _maybe_inplace(input, inplace, lambda x: x * x.sigmoid())
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold."""
+    scaled = input * beta
+    over = scaled > threshold
+    soft = where(over, _const(scaled) * 0, scaled).exp().log1p() * (1.0 / beta)
+    return where(over, input, soft)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    return _maybe_inplace(input, inplace, lambda x: x * softplus(x).tanh())
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6 (gradient as PyTorch's at the kinks)."""
+    def fn(x):
+        return where(x < -3, x * 0, where(x <= 3, x * (x + 3) * (1 / 6), x))
+    return _maybe_inplace(input, inplace, fn)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    def fn(x):
+        flat = (_const(x) >= 3).to(x.dtype)
+        return where((x > -3) & (x < 3), x * (1 / 6) + 0.5, flat)
+    return _maybe_inplace(input, inplace, fn)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)), computed stably as min(x, 0) - log1p(exp(-|x|))."""
+    return input.clamp(max=0) - (-input.abs()).exp().log1p()
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
+
+
+def hardshrink(input, lambd=0.5):
+    """x outside [-lambd, lambd], else 0."""
+    return where((input >= -lambd) & (input <= lambd), input * 0, input)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b) for the two halves a, b of ``input`` along ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
+    a, b = input.split(n // 2, d)
+    return a * b.sigmoid()
+
+
+# -- softmax family -------------------------------------------------------------------------
+class Softmax(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        out = x._device._k.softmax(x._data, dim)
+        ctx.save_for_backward(_wrap(out, x._device))
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        dim = ctx.dim
+        if not _state.enabled:
+            k, y = g._device._k, out._data
+            gy = k.mul(g._data, y)
+            return _wrap(k.sub(gy, k.mul(y, k.sum(gy, (dim,), True))), g._device), None
+        gy = g * out
+        return gy - out * gy.sum(dim, keepdim=True), None
+
+
+class LogSoftmax(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        out = x._device._k.log_softmax(x._data, dim)
+        ctx.save_for_backward(_wrap(out, x._device))
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        dim = ctx.dim
+        if not _state.enabled:
+            k = g._device._k
+            gd = g._data
+            return _wrap(k.sub(gd, k.mul(k.exp(out._data), k.sum(gd, (dim,), True))),
+                         g._device), None
+        return g - out.exp() * g.sum(dim, keepdim=True), None
+
+
+def _get_softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_input(input, dim, dtype, name):
+    if dim is None:
+        dim = _get_softmax_dim(name, input.ndim, 4)
+    if dtype is not None:
+        input = input.to(dtype)
+    elif not input.is_floating_point():
+        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
+                           f"'{input.dtype.name.capitalize()}'")
+    return input, _wrap_dim(dim, input.ndim)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``."""
+    x, d = _softmax_input(input, dim, dtype, "softmax")
+    if x._data.ndim == 0:
+        return Softmax.apply(x.reshape(1), 0).reshape(())
+    return Softmax.apply(x, d)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along ``dim``."""
+    x, d = _softmax_input(input, dim, dtype, "softmin")
+    return softmax(-x, d)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """x - logsumexp(x) along ``dim``."""
+    x, d = _softmax_input(input, dim, dtype, "log_softmax")
+    if x._data.ndim == 0:
+        return LogSoftmax.apply(x.reshape(1), 0).reshape(())
+    return LogSoftmax.apply(x, d)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """Samples of the Gumbel-softmax distribution (straight-through one-hot when ``hard``)."""
+    from ...ops.creation import empty_like, zeros_like
+
+    gumbels = -empty_like(logits).exponential_().log()
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if hard:
+        index = y_soft.max(dim, keepdim=True)[1]
+        y_hard = zeros_like(logits).scatter(dim, index, 1.0)
+        return y_hard - y_soft.detach() + y_soft
+    return y_soft

@@ -1,0 +1,745 @@
+"""Loss functions (``torch.nn.functional``): each reduces with 'none' | 'mean' | 'sum'.
+
+``nll_loss`` is one autograd node over the backend's gather/scatter kernels, so
+``cross_entropy`` (log_softmax + nll_loss) costs two nodes, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from ... import _dtype
+from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
+from ...autograd.function import Function, once_differentiable
+from ...ops.pointwise import where
+from .. import _reduction as _Reduction
+from ._activation import log_softmax, logsigmoid
+from ._distance import pairwise_distance
+
+_state = grad_mode.state
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss",
+    "cross_entropy", "ctc_loss", "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss",
+    "kl_div", "l1_loss", "margin_ranking_loss", "mse_loss", "multi_margin_loss",
+    "multilabel_margin_loss", "multilabel_soft_margin_loss", "nll_loss", "poisson_nll_loss",
+    "smooth_l1_loss", "soft_margin_loss", "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+]
+
+
+def _reduction(size_average, reduce, reduction):
+    if size_average is not None or reduce is not None:
+        return _Reduction.legacy_get_string(size_average, reduce)
+    _Reduction.get_enum(reduction)
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction in ("mean", "elementwise_mean"):
+        return loss.mean()
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _warn_size(input, target):
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def _broadcast(input, target):
+    if input.shape == target.shape:
+        return input, target
+    from ...ops._util import broadcast_shapes
+
+    shape = broadcast_shapes(input.shape, target.shape)
+    return input.expand(shape), target.expand(shape)
+
+
+def _scalar_type_name(t):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+            "uint8": "Byte", "bool": "Bool"}[t.dtype.name]
+
+
+# -- nll_loss -------------------------------------------------------------------------------
+class NllLoss(Function):
+    """Negative log-likelihood over a 2-D input (N, C) and class targets (N,)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        k, dev = x._device._k, x._device
+        n, c = x._data.shape
+        dtype = x.dtype
+        t = target._data
+        valid = k.ne(t, ignore_index)
+        safe = k.where(valid, t, 0)
+        if n:
+            host = dev._backend.to_host(k.reshape(k.amax(safe, None, True), (1,)))
+            low = dev._backend.to_host(k.reshape(k.amin(safe, None, True), (1,)))
+            if int(host[0]) >= c or int(low[0]) < 0:
+                bad = int(host[0]) if int(host[0]) >= c else int(low[0])
+                raise IndexError(f"Target {bad} is out of bounds.")
+        col = k.reshape(safe, (n, 1))
+        w = k.astype(valid, dtype)
+        if weight is not None:
+            w = k.mul(w, k.reshape(k.take_along_axis(weight._data, safe, 0), (n,)))
+        picked = k.reshape(k.take_along_axis(x._data, col, 1), (n,))
+        losses = k.neg(k.mul(picked, w))
+        ctx.save_for_backward(_wrap(col, dev), _wrap(w, dev))
+        ctx.meta = (n, c, reduction)
+        if reduction == "none":
+            return losses
+        total = k.sum(losses, None, False)
+        if reduction == "sum":
+            return total
+        wsum = k.sum(w, None, False)
+        ctx.wsum = wsum
+        return k.div(total, wsum)
+
+    @staticmethod
+    def backward(ctx, g):
+        col, w = ctx.saved_tensors
+        n, c, reduction = ctx.meta
+        if not _state.enabled:
+            k, dev = g._device._k, g._device
+            scale = k.neg(k.mul(w._data, g._data))
+            if reduction == "mean":
+                scale = k.div(scale, ctx.wsum)
+            grad = k.zeros((n, c), g.dtype, dev.index)
+            k.put_along_axis(grad, col._data, k.reshape(scale, (n, 1)), 1)
+            return _wrap(grad, dev), None, None, None, None
+        from ...ops.creation import zeros
+
+        scale = -(w * g)
+        if reduction == "mean":
+            scale = scale / _wrap(ctx.wsum, g._device)
+        grad = zeros((n, c), dtype=g.dtype, device=g.device).scatter(1, col, scale.reshape(n, 1))
+        return grad, None, None, None, None
+
+
+def _check_weight(weight, c):
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != c):
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """-input[n, target[n]] (weighted), over inputs (N, C), (C,) or (N, C, d1, ...)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if not isinstance(target, Tensor) or target.dtype._kind != 1:
+        found = _scalar_type_name(target) if isinstance(target, Tensor) else type(target)
+        raise RuntimeError(f"expected scalar type Long but found {found}")
+    if target.dtype is not _dtype.int64:
+        target = target.long()
+    nd = input.ndim
+    if nd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    if nd == 1:
+        if target.ndim != 0:
+            raise RuntimeError("0D target tensor expected, multi-target not supported")
+        _check_weight(weight, input.shape[0])
+        out = NllLoss.apply(input.unsqueeze(0), target.reshape(1), weight, ignore_index,
+                            reduction)
+        return out.reshape(()) if reduction == "none" else out
+    if input.shape[0] != (target.shape[0] if target.ndim else 1) or target.ndim != nd - 1:
+        if target.ndim >= 1 and input.shape[0] != target.shape[0]:
+            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                             f"batch_size ({target.shape[0]}).")
+        raise RuntimeError(f"Expected target size {[input.shape[0]] + list(input.shape[2:])}, "
+                           f"got {list(target.shape)}")
+    c = input.shape[1]
+    _check_weight(weight, c)
+    if nd == 2:
+        return NllLoss.apply(input, target, weight, ignore_index, reduction)
+    if tuple(target.shape[1:]) != tuple(input.shape[2:]):
+        raise RuntimeError(f"Expected target size {[input.shape[0]] + list(input.shape[2:])}, "
+                           f"got {list(target.shape)}")
+    flat = input.movedim(1, -1).reshape(-1, c)
+    out = NllLoss.apply(flat, target.reshape(-1), weight, ignore_index, reduction)
+    return out.reshape(target.shape) if reduction == "none" else out
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """log_softmax over the class dimension, then nll_loss (or soft-target cross-entropy)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = log_softmax(input, class_dim)
+    c = input.shape[class_dim]
+    if target.is_floating_point() and target.shape == input.shape:
+        # class probabilities
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / c
+        prod = logp * target
+        if weight is not None:
+            _check_weight(weight, c)
+            shape = [1] * input.ndim
+            shape[class_dim] = c
+            prod = prod * weight.reshape(shape)
+        loss = -prod.sum(class_dim)
+        if reduction == "mean":
+            return loss.sum() / (input.numel() // c) if input.numel() else loss.sum() / 0.0
+        return loss.sum() if reduction == "sum" else loss
+    if target.is_floating_point():
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {target.dtype}" if not target.is_floating_point() else
+                           f"expected scalar type Long but found {_scalar_type_name(target)}")
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing <= 0:
+        return nll
+    ignore_mask = target == ignore_index
+    if weight is not None:
+        shape = [1] * input.ndim
+        shape[class_dim] = c
+        smooth = -(logp * weight.reshape(shape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    smooth = smooth.masked_fill(ignore_mask, 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            safe = target.masked_fill(ignore_mask, 0)
+            tgt_w = weight.gather(0, safe.reshape(-1)).reshape(safe.shape)
+            ret = smooth.sum() / tgt_w.masked_fill(ignore_mask, 0).sum()
+        else:
+            ret = smooth.sum() / (~ignore_mask).sum()
+    elif reduction == "sum":
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return nll * (1 - label_smoothing) + ret * (label_smoothing / c)
+
+
+# -- regression losses ---------------------------------------------------------------------
+def _weighted(loss, weight, input, reduction):
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                     "'sum'.")
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """|input - target|."""
+    _warn_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    x, y = _broadcast(input, target)
+    loss = (x - y).abs()
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction)
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """(input - target) ** 2."""
+    _warn_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    x, y = _broadcast(input, target)
+    d = x - y
+    loss = d * d
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction)
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d**2 / beta where |d| < beta, else |d| - 0.5 beta."""
+    _warn_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    x, y = _broadcast(input, target)
+    d = x - y
+    ad = d.abs()
+    if beta == 0.0:
+        return _reduce(ad, reduction)
+    loss = where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d**2 where |d| < delta, else delta * (|d| - 0.5 delta)."""
+    _warn_size(input, target)
+    _Reduction.get_enum(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    x, y = _broadcast(input, target)
+    d = x - y
+    ad = d.abs()
+    loss = where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    if weight is not None:
+        if weight.shape != input.shape:
+            raise ValueError("Weights and input must have the same size.")
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# -- binary losses ----------------------------------------------------------------------------
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-w (y log x + (1 - y) log(1 - x)), the logs clamped at -100 as in PyTorch."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
+    with grad_mode.no_grad():
+        if input.numel() and bool(((input < 0) | (input > 1)).any()):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+    loss = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(
+        min=-100))
+    if weight is not None:
+        from ...ops._util import broadcast_shapes
+
+        loss = loss * weight.expand(broadcast_shapes(target.shape, weight.shape))
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target), computed stably; ``pos_weight`` scales
+    the positive term."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    softplus_neg = (-input.abs()).exp().log1p() + (-input).clamp(min=0)  # log(1 + exp(-x))
+    if pos_weight is not None:
+        log_weight = (pos_weight - 1) * target + 1
+        loss = (1 - target) * input + log_weight * softplus_neg
+    else:
+        loss = (1 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """target * (log(target) - input) (input holds log-probabilities)."""
+    if size_average is not None or reduce is not None:
+        reduction = _Reduction.legacy_get_string(size_average, reduce)
+    else:
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
+                          "the support size.'batchmean' divides only by the batch size, and "
+                          "aligns with the KL div math definition.'mean' will be changed to "
+                          "behave the same as 'batchmean' in the next major release.",
+                          stacklevel=2)
+        if reduction != "batchmean":
+            _Reduction.get_enum(reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = where(target > 0, target * where(target > 0, target, 1.0).log(), 0.0) \
+            - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim != 0 else total
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """exp(input) - target * input (log_input), or input - target * log(input + eps)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        safe = where(target > 1, target, 1.0)
+        stirling = safe * safe.log() - safe + (safe * (2 * math.pi)).log() * 0.5
+        loss = loss + where(target > 1, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """0.5 (log(var) + (input - target)**2 / var), var clamped to eps."""
+    from ...ops.creation import ones_like
+
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * ones_like(input)
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif input.ndim == var.ndim and sum(y for x, y in zip(input.shape, var.shape)
+                                            if x != y) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with grad_mode.no_grad():
+        var.clamp_(min=eps)
+    d = input - target
+    loss = (var.log() + d * d / var) * 0.5
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+# -- margin losses ----------------------------------------------------------------------------
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """max(0, -target * (input1 - input2) + margin)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension "
+                           f"but got sizes: input1: {input1.shape}, input2: {input2.shape}, "
+                           f"target: {target.shape} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """input where target == 1, max(0, margin - input) where target == -1."""
+    reduction = _reduction(size_average, reduce, reduction)
+    margin_clamp = (margin - input).clamp(min=0)
+    loss = where(target != 1, margin_clamp, 0.0) + where(target != -1, input, 0.0)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-target * input))."""
+    reduction = _reduction(size_average, reduce, reduction)
+    return _reduce((-input * target).exp().log1p(), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    """Mean over classes of the binary logistic loss of each class."""
+    reduction = _reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = loss.sum(class_dim) / input.shape[class_dim]
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """sum over target classes j and other classes i of max(0, 1 - (x[j] - x[i])) / C.
+
+    ``target`` holds class indices, ended by the first -1.
+    """
+    from ...ops.creation import zeros_like
+
+    reduction = _reduction(size_average, reduce, reduction)
+    squeeze = input.ndim <= 1
+    x = input.reshape(1, -1) if squeeze else input
+    t = target.reshape(1, -1) if squeeze else target
+    if t.shape != x.shape:
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    n, c = x.shape
+    # slots before the first -1 hold targets
+    valid = (t >= 0).long().cumprod(1).bool()
+    safe = where(valid, t, 0)
+    is_target = zeros_like(x, dtype=_dtype.bool)
+    is_target = (zeros_like(x).scatter_add(1, safe, valid.to(x.dtype)) > 0) | is_target
+    x_t = x.gather(1, safe)                                   # (n, slots)
+    margins = (1 - (x_t.unsqueeze(2) - x.unsqueeze(1))).clamp(min=0)   # (n, slots, c)
+    keep = valid.unsqueeze(2) & ~is_target.unsqueeze(1)
+    loss = where(keep, margins, 0.0).sum((1, 2)) / c
+    if squeeze:
+        loss = loss.reshape(()) if input.ndim == 1 else loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):
+    """sum over i != y of max(0, margin - x[y] + x[i]) ** p (times weight[y]) / C."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    squeeze = input.ndim <= 1
+    x = input.reshape(1, -1) if squeeze else input
+    t = target.reshape(-1).long()
+    n, c = x.shape
+    x_y = x.gather(1, t.reshape(n, 1))
+    z = (x - x_y + margin).clamp(min=0)
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * weight.gather(0, t).reshape(n, 1)
+    from ...ops.creation import arange
+
+    not_y = arange(c, device=input.device).reshape(1, c) != t.reshape(n, 1)
+    loss = where(not_y, z, 0.0).sum(1) / c
+    if squeeze:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(x1, x2) where target == 1, max(0, cos(x1, x2) - margin) where target == -1."""
+    reduction = _reduction(size_average, reduce, reduction)
+    targ_dim = target.ndim
+    if targ_dim not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if targ_dim == 1 and not (input1.ndim == 2 and input2.ndim == 2):
+        raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with "
+                           f"sizes {list(input1.shape)} and {list(input2.shape)}.")
+    if targ_dim == 0 and not (input1.ndim == 1 and input2.ndim == 1):
+        raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with "
+                           f"sizes {list(input1.shape)} and {list(input2.shape)}.")
+    eps = 1e-12
+    prod_sum = (input1 * input2).sum(targ_dim)
+    mag1 = (input1 * input1).sum(targ_dim) + eps
+    mag2 = (input2 * input2).sum(targ_dim) + eps
+    cos = prod_sum / (mag1 * mag2).sqrt()
+    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).clamp(min=0),
+                                                    0.0)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """max(0, margin + d(a, p) - d(a, n)) with the p-norm pairwise distance."""
+    reduction = _reduction(size_average, reduce, reduction)
+    a_dim, p_dim, n_dim = anchor.ndim, positive.ndim, negative.ndim
+    if not (a_dim == p_dim == n_dim):
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {a_dim}D, positive "
+                           f"{p_dim}D, and negative {n_dim}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        from ...ops.pointwise import minimum
+
+        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((d_pos - d_neg + margin).clamp(min=0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """triplet_margin_loss with any distance function (pairwise_distance by default)."""
+    _Reduction.get_enum(reduction)
+    if margin <= 0:
+        raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, "
+                         f"got {margin} instead")
+    a_dim, p_dim, n_dim = anchor.ndim, positive.ndim, negative.ndim
+    if not (a_dim == p_dim == n_dim):
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {a_dim}D, positive "
+                           f"{p_dim}D, and negative {n_dim}D inputs")
+    dist = distance_function if distance_function is not None else pairwise_distance
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        from ...ops.pointwise import minimum
+
+        d_neg = minimum(d_neg, dist(positive, negative))
+    return _reduce((d_pos - d_neg + margin).clamp(min=0), reduction)
+
+
+# -- CTC --------------------------------------------------------------------------------------
+def _logaddexp(k, a, b):
+    peak = k.maximum(a, b)
+    safe = k.where(k.eq(peak, -math.inf), 0.0, peak)
+    return k.add(k.log(k.add(k.exp(k.sub(a, safe)), k.exp(k.sub(b, safe)))), safe)
+
+
+class CtcLoss(Function):
+    """The CTC negative log-likelihood per sample, by the forward-backward algorithm.
+
+    As PyTorch's, the gradient with respect to ``log_probs`` assumes they are normalised
+    (log_softmax outputs): exp(lp) - (alpha * beta summed per label) / p.
+    """
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
+        k, dev = log_probs._device._k, log_probs._device
+        lp = log_probs._data                          # (T, N, C)
+        t_max, n, c = lp.shape
+        ext, ext_len, in_len, tgt_len = _ctc_extended(k, dev, targets, input_lengths,
+                                                      target_lengths, blank, n)
+        s = ext.shape[1]
+        dt = _dtype.from_numpy_dtype(lp.dtype)
+        neg_inf = k.full((n, s), -math.inf, dt, dev.index)
+        # emissions[t] = lp[t, n, ext[n, s]]
+        idx = k.reshape(ext, (1, n, s))
+        emit = k.take_along_axis(lp, k.broadcast_to(idx, (t_max, n, s)), 2)  # (T, N, S)
+        pos = k.reshape(k.arange(0, s, 1, _dtype.int64, dev.index), (1, s))
+        # s-2 transitions allowed where ext[s] is not blank and differs from ext[s-2]
+        shifted = _shift(k, ext, 2, blank, _dtype.int64, dev)
+        skip = k.logical_and(k.ne(ext, blank), k.ne(ext, shifted))
+        # alphas
+        alphas = []
+        a = neg_inf
+        first = k.lt(pos, 2)
+        a = k.where(first, k.getitem(emit, (0, Ellipsis)), neg_inf)
+        a = k.where(k.lt(pos, k.reshape(ext_len, (n, 1))), a, neg_inf)
+        alphas.append(a)
+        for t in range(1, t_max):
+            prev1 = _shift(k, a, 1, -math.inf, dt, dev)
+            prev2 = _shift(k, a, 2, -math.inf, dt, dev)
+            acc = _logaddexp(k, a, prev1)
+            acc = k.where(skip, _logaddexp(k, acc, prev2), acc)
+            new = k.add(acc, k.getitem(emit, (t, Ellipsis)))
+            active = k.reshape(k.lt(t, in_len), (n, 1))
+            a = k.where(active, new, a)
+            alphas.append(a)
+        # the likelihood: alpha at the last two extended positions of each sample's last step
+        last = k.reshape(k.sub(ext_len, 1), (n, 1))
+        a_last = k.take_along_axis(a, last, 1)
+        a_prev = k.take_along_axis(a, k.maximum(k.sub(last, 1), 0), 1)
+        a_prev = k.where(k.gt(last, 0), a_prev, -math.inf)
+        nll = k.neg(k.reshape(_logaddexp(k, a_last, a_prev), (n,)))
+        ctx.save_for_backward(log_probs)
+        ctx.state = (alphas, emit, ext, ext_len, in_len, skip, nll, zero_infinity)
+        if zero_infinity:
+            nll = k.where(k.eq(nll, math.inf), 0.0, nll)
+        return nll
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, g):
+        (log_probs,) = ctx.saved_tensors
+        alphas, emit, ext, ext_len, in_len, skip, nll, zero_infinity = ctx.state
+        k, dev = log_probs._device._k, log_probs._device
+        lp = log_probs._data
+        t_max, n, c = lp.shape
+        s = ext.shape[1]
+        dt = _dtype.from_numpy_dtype(lp.dtype)
+        pos = k.reshape(k.arange(0, s, 1, _dtype.int64, dev.index), (1, s))
+        last = k.reshape(k.sub(ext_len, 1), (n, 1))
+        nxt_skip = _shift(k, skip, -2, False, _dtype.bool, dev)
+        grad = k.zeros((t_max, n, c), dt, dev.index)
+        b = None
+        for t in range(t_max - 1, -1, -1):
+            at_end = k.reshape(k.eq(k.sub(in_len, 1), t), (n, 1))
+            init = k.where(k.logical_or(k.eq(pos, last), k.eq(pos, k.sub(last, 1))),
+                           k.getitem(emit, (t, Ellipsis)), -math.inf)
+            if b is None:
+                b = k.full((n, s), -math.inf, dt, dev.index)
+            nxt1 = _shift(k, b, -1, -math.inf, dt, dev)
+            nxt2 = _shift(k, b, -2, -math.inf, dt, dev)
+            acc = _logaddexp(k, b, nxt1)
+            acc = k.where(nxt_skip, _logaddexp(k, acc, nxt2), acc)
+            step = k.add(acc, k.getitem(emit, (t, Ellipsis)))
+            active = k.reshape(k.lt(t, in_len), (n, 1))
+            b = k.where(at_end, init, k.where(active, step, b))
+            b = k.where(k.lt(pos, k.reshape(ext_len, (n, 1))), b, -math.inf)
+            # log(sum over s with ext[s] == c of alpha*beta), per (n, c)
+            ab = k.add(alphas[t], b)                                   # (N, S)
+            peak = k.amax(ab, (1,), True)
+            peak = k.where(k.eq(peak, -math.inf), 0.0, peak)
+            summed = k.zeros((n, c), dt, dev.index)
+            k.add_along_axis(summed, ext, k.exp(k.sub(ab, peak)), 1)
+            hit = k.gt(summed, 0)
+            lcab = k.where(hit, k.add(k.log(k.where(hit, summed, 1.0)), peak), -math.inf)
+            lp_t = k.getitem(lp, (t, Ellipsis))
+            row = k.sub(k.exp(lp_t), k.exp(k.sub(k.sub(lcab, k.reshape(nll, (n, 1))), lp_t)))
+            row = k.where(active, row, 0.0)
+            k.setitem(grad, (t, Ellipsis), row)
+        scale = g._data
+        if zero_infinity:
+            scale = k.where(k.eq(nll, math.inf), 0.0, scale)
+        grad = k.mul(grad, k.reshape(scale, (1, n, 1)))
+        grad = k.where(k.isnan(grad), 0.0, grad) if zero_infinity else grad
+        return _wrap(grad, dev), None, None, None, None, None
+
+
+def _shift(k, a, by, fill, dtype, dev):
+    """Columns of the 2-D native array ``a`` moved ``by`` places right (left if negative),
+    the vacated columns set to ``fill``."""
+    n, s = a.shape
+    m = min(abs(by), s)
+    pad = k.full((n, m), fill, dtype, dev.index)
+    if m == s:
+        return pad
+    if by > 0:
+        return k.concatenate([pad, k.getitem(a, (slice(None), slice(None, s - m)))], 1)
+    return k.concatenate([k.getitem(a, (slice(None), slice(m, None))), pad], 1)
+
+
+def _ctc_extended(k, dev, targets, input_lengths, target_lengths, blank, n):
+    """Targets with blanks between and around labels, shape (N, 2 * max_len + 1)."""
+    from ...ops.creation import tensor
+
+    in_len = input_lengths if isinstance(input_lengths, Tensor) else tensor(list(input_lengths))
+    tgt_len = target_lengths if isinstance(target_lengths, Tensor) else tensor(
+        list(target_lengths))
+    in_len = in_len.to(dev).long()._data
+    tgt_len = tgt_len.to(dev).long()
+    host_len = [int(v) for v in tgt_len.tolist()]
+    tgt_len = tgt_len._data
+    t = targets.to(dev).long()
+    max_len = max(host_len) if host_len else 0
+    if t.ndim == 1:  # concatenated targets
+        rows, start = [], 0
+        for length in host_len:
+            rows.append(t[start:start + length].tolist() + [blank] * (max_len - length))
+            start += length
+        t = tensor(rows, dtype=_dtype.int64, device=dev) if n else t.reshape(0, 0)
+    t = t[:, :max_len]._data if max_len else k.zeros((n, 0), _dtype.int64, dev.index)
+    s = 2 * max_len + 1
+    ext = k.full((n, s), blank, _dtype.int64, dev.index)
+    if max_len:
+        k.setitem(ext, (slice(None), slice(1, s, 2)), t)
+    ext_len = k.add(k.mul(tgt_len, 2), 1)
+    return ext, ext_len, in_len, tgt_len
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist Temporal Classification loss over log_probs (T, N, C) or (T, C)."""
+    _Reduction.get_enum(reduction)
+    unbatched = log_probs.ndim == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+        targets = targets.unsqueeze(0) if targets.ndim == 1 else targets
+        if isinstance(input_lengths, Tensor):
+            input_lengths = input_lengths.reshape(1)
+        if isinstance(target_lengths, Tensor):
+            target_lengths = target_lengths.reshape(1)
+        input_lengths = input_lengths if isinstance(input_lengths, Tensor) else \
+            [int(v) for v in (input_lengths if isinstance(input_lengths, (list, tuple))
+                              else [input_lengths])]
+        target_lengths = target_lengths if isinstance(target_lengths, Tensor) else \
+            [int(v) for v in (target_lengths if isinstance(target_lengths, (list, tuple))
+                              else [target_lengths])]
+    loss = CtcLoss.apply(log_probs, targets, input_lengths, target_lengths, blank,
+                         zero_infinity)
+    if reduction == "mean":
+        from ...ops.creation import tensor
+
+        lengths = target_lengths if isinstance(target_lengths, Tensor) else tensor(
+            list(target_lengths))
+        lengths = lengths.to(loss.device).to(loss.dtype).clamp(min=1)
+        return (loss / lengths).mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss.reshape(()) if unbatched else loss
+
+

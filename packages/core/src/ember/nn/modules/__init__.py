@@ -1,0 +1,16 @@
+"""The nn layers, one module per family, as ``torch.nn.modules``."""
+
+from .module import Module  # noqa: I001  (Module first: the others subclass it)
+from .activation import *  # noqa: F403
+from .batchnorm import *  # noqa: F403
+from .channelshuffle import *  # noqa: F403
+from .container import *  # noqa: F403
+from .distance import *  # noqa: F403
+from .dropout import *  # noqa: F403
+from .flatten import *  # noqa: F403
+from .instancenorm import *  # noqa: F403
+from .lazy import LazyModuleMixin  # noqa: F401
+from .linear import *  # noqa: F403
+from .loss import *  # noqa: F403
+from .normalization import *  # noqa: F403
+from .sparse import *  # noqa: F403
