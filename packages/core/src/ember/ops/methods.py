@@ -316,3 +316,20 @@ def _lerp_(self, end, weight):
 
 
 Tensor.lerp_ = _lerp_
+
+
+def _fast_unary_inplace(kernel, slow):
+    def method(self):
+        if not _state.enabled and self._data.dtype.kind == "f":
+            getattr(self._device._k, kernel)(self._data, out=self._data)
+            self._bump()
+            return self
+        return slow(self)
+    method.__name__ = slow.__name__
+    return method
+
+
+for _kernel in ("sqrt", "exp", "log", "abs", "neg"):
+    setattr(Tensor, _kernel + "_", _fast_unary_inplace(_kernel, getattr(Tensor, _kernel + "_")))
+Tensor.negative_ = Tensor.neg_
+Tensor.absolute_ = Tensor.abs_
