@@ -18,7 +18,9 @@ def _inputs(inputs):
 def _outputs(out):
     from .._tensor import Tensor
 
-    return (out,) if isinstance(out, Tensor) else tuple(o for o in out if isinstance(o, Tensor))
+    # integer outputs (indices of sort, max, ...) are not differentiable: not checked
+    outs = (out,) if isinstance(out, Tensor) else tuple(o for o in out if isinstance(o, Tensor))
+    return tuple(o for o in outs if o.is_floating_point())
 
 
 def _numerical_jacobian(fn, inputs, i, eps):

@@ -32,9 +32,11 @@ from .reduction import (
     any,
     argmax,
     argmin,
+    argsort,
     count_nonzero,
     cumprod,
     cumsum,
+    log_softmax,
     logsumexp,
     max,
     mean,
@@ -42,11 +44,13 @@ from .reduction import (
     nansum,
     norm,
     prod,
+    softmax,
+    sort,
     std,
     std_mean,
     sum,
+    topk,
     var,
     var_mean,
 )
 from .shape import *  # noqa: F403
-

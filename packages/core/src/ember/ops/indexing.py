@@ -211,7 +211,13 @@ class Gather(Function):
     def forward(ctx, x, dim, index):
         ctx.save_for_backward(index)
         ctx.dim, ctx.shape = dim, x._data.shape
-        return x._device._k.take_along_axis(x._data, index._data, dim)
+        data = x._data
+        if index._data.shape[:dim] + index._data.shape[dim + 1:] != \
+                data.shape[:dim] + data.shape[dim + 1:]:  # an index smaller than x: its corner
+            data = x._device._k.getitem(data, tuple(
+                slice(None) if i == dim else slice(0, n) for i, n in
+                enumerate(index._data.shape)) + (Ellipsis,))
+        return x._device._k.take_along_axis(data, index._data, dim)
 
     @staticmethod
     def backward(ctx, g):
@@ -246,15 +252,16 @@ class ScatterAdd(Function):
     def forward(ctx, x, dim, index, src):
         ctx.save_for_backward(index)
         ctx.dim = dim
+        ctx.src_shape = src._data.shape
         k = x._device._k
         out = k.copy(x._data)
-        k.add_along_axis(out, index._data, src._data[_region(index)], dim)
+        k.add_along_axis(out, index._data, _corner(k, src._data, index), dim)
         return out
 
     @staticmethod
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
-        return g, None, None, gather(g, ctx.dim, index)
+        return g, None, None, _src_grad(gather(g, ctx.dim, index), ctx.src_shape)
 
 
 class Scatter(Function):
@@ -264,9 +271,10 @@ class Scatter(Function):
     def forward(ctx, x, dim, index, src):
         ctx.save_for_backward(index)
         ctx.dim = dim
+        ctx.src_shape = src._data.shape
         k = x._device._k
         out = k.copy(x._data)
-        k.put_along_axis(out, index._data, src._data[_region(index)] if src._data.ndim
+        k.put_along_axis(out, index._data, _corner(k, src._data, index) if src._data.ndim
                          else src._data, dim)
         return out
 
@@ -274,7 +282,25 @@ class Scatter(Function):
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
         gx = scatter(g, ctx.dim, index, 0.0)
-        return gx, None, None, gather(g, ctx.dim, index)
+        return gx, None, None, _src_grad(gather(g, ctx.dim, index), ctx.src_shape)
+
+
+def _corner(k, src, index):
+    """The leading ``index.shape`` block of ``src`` (scatter reads only that much of it)."""
+    if src.shape == index._data.shape:
+        return src
+    return k.getitem(src, _region(index) + (Ellipsis,))
+
+
+def _src_grad(g, src_shape):
+    """The gradient of a scatter's src: ``g`` (index-shaped) in a zero src-shaped tensor."""
+    if tuple(g._data.shape) == tuple(src_shape):
+        return g
+    if not src_shape:  # a 0-d src (a value) was broadcast to every index
+        return g.sum()
+    out = _wrap(g._device._k.zeros(src_shape, g.dtype, g._device.index), g._device)
+    out[tuple(slice(0, n) for n in g._data.shape)] = g
+    return out
 
 
 def _region(index):
@@ -332,6 +358,12 @@ def masked_fill(input, mask, value):
 
 
 def nonzero(input, *, as_tuple=False):
+    if input._data.ndim == 0:  # a 0-d tensor counts as one element at index 0
+        n = int(bool(input.item()))
+        k, dev = input._device._k, input._device
+        if as_tuple:
+            return (_wrap(k.zeros((n,), _dtype.int64, dev.index), dev),)
+        return _wrap(k.zeros((n, 0), _dtype.int64, dev.index), dev)
     idx = input._device._k.nonzero(input._data)
     parts = tuple(_wrap(i, input._device) for i in idx)
     if as_tuple:

@@ -52,6 +52,10 @@ def elementwise_(self, kernel, other, op_fn):
     if needs_grad:
         return rebase(self, op_fn(_old_value(self), other))
     dtype = result_type(self, other)
+    if kernel == "div" and dtype._kind != 2:  # true division of integers gives floats
+        from .._dtype import get_default_dtype
+
+        dtype = get_default_dtype()
     _check_cast(self, dtype, kernel)
     k = self._device._k
     if isinstance(other, Tensor):
@@ -150,4 +154,3 @@ def resize_and_copy(out, result):
     out._device._k.assign(out._data, result.to(out._device).to(out.dtype)._data)
     out._bump()
     return out
-

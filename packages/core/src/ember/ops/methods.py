@@ -17,7 +17,7 @@ _METHODS = {
         sqrt rsqrt sin cos tanh sigmoid relu reciprocal square floor ceil trunc fix round isnan
         isinf isfinite isposinf isneginf clamp clip clamp_min clamp_max lerp equal""",
     reduction: """sum nansum mean prod max min amax amin argmax argmin var std logsumexp norm
-        cumsum cumprod all any count_nonzero""",
+        cumsum cumprod all any count_nonzero softmax log_softmax sort argsort topk""",
     shape: """view view_as reshape reshape_as flatten unflatten squeeze unsqueeze permute
         transpose swapaxes swapdims t movedim moveaxis expand expand_as broadcast_to repeat tile
         narrow split chunk unbind select flip fliplr flipud clone contiguous""",

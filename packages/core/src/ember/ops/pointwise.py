@@ -74,7 +74,8 @@ class Add(Function):
         sa, sb = ctx.shapes
         ga, gb = ctx.needs_input_grad[:2]
         return (sum_to_shape(g, sa) if ga else None,
-                sum_to_shape(g * ctx.alpha if ctx.alpha != 1 else g, sb) if gb else None)
+                sum_to_shape(g * ctx.alpha if ctx.alpha != 1 else g, sb) if gb else None,
+                None)  # alpha
 
 
 class Sub(Function):
@@ -92,7 +93,8 @@ class Sub(Function):
         sa, sb = ctx.shapes
         ga, gb = ctx.needs_input_grad[:2]
         return (sum_to_shape(g, sa) if ga else None,
-                sum_to_shape(-g * ctx.alpha if ctx.alpha != 1 else -g, sb) if gb else None)
+                sum_to_shape(-g * ctx.alpha if ctx.alpha != 1 else -g, sb) if gb else None,
+                None)  # alpha
 
 
 class Mul(Function):
@@ -168,18 +170,20 @@ class _MinMax(Function):
 
     @classmethod
     def forward(cls, ctx, a, b):
-        ctx.save_for_backward(a, b)
+        save_operands(ctx, a, b)  # either may be a Python scalar
         return _run(cls.kernel, a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b = saved_operands(ctx)
         pick_a = (a > b) if ctx._forward_cls.kernel == "maximum" else (a < b)
         tie = (a == b)
         half = g * 0.5
-        ga = where(pick_a, g, where(tie, half, 0.0))
-        gb = where(pick_a, 0.0, where(tie, half, g))
-        return sum_to_shape(ga, a._data.shape), sum_to_shape(gb, b._data.shape)
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_shape(where(pick_a, g, where(tie, half, 0.0)), _shape(a)) if need_a
+                else None,
+                sum_to_shape(where(pick_a, 0.0, where(tie, half, g)), _shape(b)) if need_b
+                else None)
 
 
 class Maximum(_MinMax):
@@ -211,15 +215,16 @@ class Atan2(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        save_operands(ctx, a, b)  # either may be a Python scalar
         return _run("atan2", a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b = saved_operands(ctx)
         denom = a * a + b * b
-        return sum_to_shape(g * b / denom, a._data.shape), sum_to_shape(-g * a / denom,
-                                                                        b._data.shape)
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to_shape(g * b / denom, _shape(a)) if need_a else None,
+                sum_to_shape(-g * a / denom, _shape(b)) if need_b else None)
 
 
 # -- binary entry points ----------------------------------------------------------------

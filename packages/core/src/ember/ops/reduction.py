@@ -98,7 +98,7 @@ class Prod(Function):
         m = moved.reshape(tuple(lead) + (-1,))
         ones = m[..., :1] * 0 + 1
         left = _cat_last(ones, m[..., :-1].cumprod(-1))
-        right = _cat_last(m.flip(-1)[..., :-1].cumprod(-1), ones).flip(-1) \
+        right = _cat_last(ones, m.flip(-1)[..., :-1].cumprod(-1)).flip(-1) \
             if m.shape[-1] > 1 else ones
         others = (left * right).reshape(moved.shape)
         inverse = [0] * len(shape)
@@ -306,8 +306,8 @@ def cumprod(input, dim, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     d = _wrap_dim(dim, input._data.ndim)
-    if input._data.ndim == 0:
-        return input.clone()
+    if input._data.ndim == 0:  # integers accumulate in int64, as in cumsum
+        return input.clone() if input.dtype._kind == 2 else input.to(_dtype.int64)
     if input._requires_grad:
         # differentiable through logs would fail at zeros; use the product of prefixes
         pieces = [input.narrow(d, 0, 1)]
@@ -331,6 +331,93 @@ def any(input, dim=None, keepdim=False):  # noqa: A001
 
 def count_nonzero(input, dim=None):
     return (input != 0).sum(dim)
+
+
+# -- softmax and sorting ------------------------------------------------------------------
+class Softmax(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        out = x._device._k.softmax(x._data, dim)
+        ctx.save_for_backward(_wrap(out, x._device))
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - (g * out).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        out = x._device._k.log_softmax(x._data, dim)
+        ctx.save_for_backward(_wrap(out, x._device))
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - out.exp() * g.sum(ctx.dim, keepdim=True), None
+
+
+def _softmax(fn, name, input, dim, dtype):
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.is_floating_point():
+        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
+                           f"'{_legacy(input.dtype)}'")
+    if dim is None:
+        raise TypeError(f"{name}() missing required argument 'dim'")
+    if input._data.ndim == 0:
+        _wrap_dim(dim, 0)
+        return fn.apply(input.reshape(1), 0).reshape(())
+    return fn.apply(input, _wrap_dim(dim, input._data.ndim))
+
+
+def softmax(input, dim=None, dtype=None):
+    """``exp(x) / exp(x).sum(dim)``, computed stably (``torch.softmax``)."""
+    return _softmax(Softmax, "softmax", input, dim, dtype)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """``x - logsumexp(x, dim)`` (``torch.log_softmax``)."""
+    return _softmax(LogSoftmax, "log_softmax", input, dim, dtype)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """Sorted values and their int64 indices along ``dim``; NaN sorts as the largest value."""
+    from .indexing import gather
+
+    if input._data.ndim == 0:
+        _wrap_dim(dim, 0)
+        zero = _wrap(input._device._k.full((), 0, _dtype.int64, input._device.index),
+                     input._device)
+        return return_types.sort(input.clone(), zero)
+    d = _wrap_dim(dim, input._data.ndim)
+    _, order = input._device._k.sort(input._data, d, bool(descending), bool(stable))
+    indices = _wrap(order, input._device)
+    return return_types.sort(gather(input, d, indices), indices)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending, stable).indices
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's name
+    d = _wrap_dim(dim, builtins.max(input._data.ndim, 1))
+    size = input._data.shape[d] if input._data.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    values, indices = sort(input, d, descending=largest, stable=True)
+    if input._data.ndim:
+        values, indices = values.narrow(d, 0, k), indices.narrow(d, 0, k)
+    return return_types.topk(values, indices)
 
 
 __all__ = [_n for _n, _v in list(globals().items())
