@@ -20,8 +20,9 @@ def rosenbrock(x):
     return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
 
 
-def run(case, dtype_name, steps):
-    x = ember.tensor(case["x0"], dtype=getattr(ember, dtype_name), requires_grad=True)
+def run(case, dtype_name, steps, device="cpu"):
+    x = ember.tensor(case["x0"], dtype=getattr(ember, dtype_name), device=device,
+                     requires_grad=True)
     opt = optim.LBFGS([x], **case["kwargs"])
 
     def closure():
@@ -33,19 +34,20 @@ def run(case, dtype_name, steps):
     xs, losses, evals, iters = [], [], [], []
     for _ in range(steps):
         losses.append(float(opt.step(closure)))
-        xs.append(x.detach().numpy().copy())
+        xs.append(x.detach().cpu().numpy().copy())
         evals.append(opt.state[x]["func_evals"])
         iters.append(opt.state[x]["n_iter"])
     return x, opt, np.stack(xs), losses, evals, iters
 
 
 @pytest.mark.parametrize("case_id", list(CASES))
-def test_float64_iterates_match_pytorch(case_id):
+def test_float64_iterates_match_pytorch(case_id, device):
     case = CASES[case_id]
     ref = case["dtypes"]["float64"]
-    x, opt, xs, losses, evals, iters = run(case, "float64", META["steps"])
+    x, opt, xs, losses, evals, iters = run(case, "float64", META["steps"], device)
     np.testing.assert_allclose(xs, ARRAYS[f"{case_id}__float64__x"], rtol=1e-6, atol=0)
-    np.testing.assert_allclose(losses, ref["losses"], rtol=1e-6, atol=1e-12)
+    # (a loss near the minimum is ill-conditioned: tolerance relative to the first loss)
+    np.testing.assert_allclose(losses, ref["losses"], rtol=1e-6, atol=1e-6 * ref["losses"][0])
     assert evals == ref["func_evals"]
     assert iters == ref["n_iter"]
     assert sorted(opt.state_dict()["state"][0]) == ref["state_keys"]

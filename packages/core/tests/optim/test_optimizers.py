@@ -44,11 +44,12 @@ STEPS = META["steps"]
 DTYPES = ["float64", "float32"]
 
 
-def make(case, dtype_name):
-    """Fresh parameters and the case's optimizer over them."""
+def make(case, dtype_name, device="cpu"):
+    """Fresh parameters (on ``device``) and the case's optimizer over them."""
     dtype = getattr(ember, dtype_name)
     cid = case["id"]
-    params = [ember.tensor(ARRAYS[f"{cid}__param{i}__init"], dtype=dtype, requires_grad=True)
+    params = [ember.tensor(ARRAYS[f"{cid}__param{i}__init"], dtype=dtype, device=device,
+                           requires_grad=True)
               for i in range(len(META["shapes"]))]
     kwargs = {k: tuple(v) if k == "betas" else v for k, v in case["kwargs"].items()}
     if case["groups"]:
@@ -60,10 +61,11 @@ def make(case, dtype_name):
 
 def run_step(case, dtype_name, params, opt, step):
     dtype = getattr(ember, dtype_name)
+    device = params[0].device
     cid = case["id"]
     if case["closure"]:
-        tw = [(ember.tensor(ARRAYS[f"{cid}__param{i}__target"], dtype=dtype),
-               ember.tensor(ARRAYS[f"{cid}__param{i}__weight"], dtype=dtype))
+        tw = [(ember.tensor(ARRAYS[f"{cid}__param{i}__target"], dtype=dtype, device=device),
+               ember.tensor(ARRAYS[f"{cid}__param{i}__weight"], dtype=dtype, device=device))
               for i in range(len(params))]
 
         def closure():
@@ -75,7 +77,8 @@ def run_step(case, dtype_name, params, opt, step):
         return opt.step(closure)
     for i, p in enumerate(params):
         p.grad = (None if (i, step) == SKIP
-                  else ember.tensor(ARRAYS[f"{cid}__param{i}__grads"][step], dtype=dtype))
+                  else ember.tensor(ARRAYS[f"{cid}__param{i}__grads"][step], dtype=dtype,
+                                    device=device))
     return opt.step()
 
 
@@ -91,9 +94,10 @@ def jsonable(value):
 
 @pytest.mark.parametrize("dtype_name", DTYPES)
 @pytest.mark.parametrize("case_id", list(CASES))
-def test_trajectory_matches_pytorch(case_id, dtype_name):
+def test_trajectory_matches_pytorch(case_id, dtype_name, device):
+    # (``device``: the conformance plugin's --device, cpu by default)
     case = CASES[case_id]
-    params, opt = make(case, dtype_name)
+    params, opt = make(case, dtype_name, device)
     losses = []
     for step in range(STEPS):
         loss = run_step(case, dtype_name, params, opt, step)
@@ -102,7 +106,7 @@ def test_trajectory_matches_pytorch(case_id, dtype_name):
         for i, p in enumerate(params):
             assert p.dtype is getattr(ember, dtype_name)
             ref = ARRAYS[f"{case_id}__{dtype_name}__param{i}__traj"][step]
-            assert_close_rel(p.detach().numpy(), ref, RTOL[dtype_name],
+            assert_close_rel(p.detach().cpu().numpy(), ref, RTOL[dtype_name],
                              f"{case_id} {dtype_name} param {i} step {step}")
     expected = case["dtypes"][dtype_name]
     if expected["losses"]:
@@ -118,14 +122,16 @@ def test_trajectory_matches_pytorch(case_id, dtype_name):
             spec = ref_state[key]
             if "shape" in spec:
                 ref = ARRAYS[f"{case_id}__{dtype_name}__state{idx}__{key}"]
-                assert_close_rel(value.numpy(), ref, RTOL[dtype_name] * 10, f"state {key}")
+                assert_close_rel(value.cpu().numpy(), ref, RTOL[dtype_name] * 10,
+                                 f"state {key}")
+                assert value.device == params[0].device
                 assert str(value.dtype).replace("ember", "torch") == spec["dtype"]
             else:
                 got = value.item() if isinstance(value, ember.Tensor) else value
                 assert got == pytest.approx(spec["value"], rel=1e-6), key
                 if spec["dtype"] is not None:
                     assert str(value.dtype).replace("ember", "torch") == spec["dtype"]
-                    assert value.dim() == 0 and value.device.type == "cpu"
+                    assert value.dim() == 0
 
 
 @pytest.mark.parametrize("case_id", list(CASES))
