@@ -106,6 +106,9 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
                                                                       dtype=dtype.numpy)),
         randperm=lambda gen, n, dtype, index: gen.permutation(n).astype(dtype.numpy),
     )
+    from .array_api_library import library_kernels  # the tensor library's optional ops
+
+    k.update(library_kernels(xp, default_out, weak, k))
     return k
 
 

@@ -121,6 +121,41 @@ OPS: dict[str, Op] = {
          "zeros of input_shape with g added at the flat per-plane indices (which may repeat "
          "only when overlapping is true)"),
     ])
+    # the tensor library (decompositions in decompositions_special / decompositions_linalg)
+    + _ops(False, [
+        *[(n, _UNARY, "elementwise " + n + " (floating x)") for n in (
+            "exp2", "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh",
+            "acosh", "atanh", "erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "i0e", "i1",
+            "i1e")],
+        ("signbit", _UNARY, "bool: whether x's sign bit is set (true for -0.0)"),
+        ("polygamma", "(n, x, out=None)", "the n-th derivative of digamma (n a Python int)"),
+        *[(n, _BINARY, "elementwise " + n + " (floating operands)") for n in (
+            "copysign", "fmax", "fmin", "hypot", "logaddexp")],
+        ("fmod", _BINARY, "C's fmod: remainder with the sign of x (integer or floating)"),
+        ("bitwise_left_shift", _BINARY, "x << y on integers (0 for y outside [0, bits))"),
+        ("bitwise_right_shift", _BINARY, "x >> y on integers, arithmetic (the sign for y "
+         "outside [0, bits))"),
+        ("cummax", "(x, axis)", "(running maximum, int64 index of its latest occurrence); "
+         "NaN propagates"),
+        ("cummin", "(x, axis)", "(running minimum, int64 index of its latest occurrence)"),
+        ("logcumsumexp", "(x, axis)", "log(cumsum(exp(x))) computed stably"),
+        ("searchsorted", "(sorted_sequence, values, right)",
+         "int64 insertion indices along the last axis; sorted_sequence is 1-D or (..., n) "
+         "with values (..., m) of the same leading shape; PyTorch's NaN order"),
+        # linear algebra on (..., m, n) float32/float64 batches; info as LAPACK's
+        ("lu_factor", "(a)", "(LU, pivots, info): P A = L U with partial pivoting; pivots "
+         "(..., min(m, n)) 1-based int64; info (...) int64: first zero pivot (1-based) or 0"),
+        ("lu_solve", "(lu, pivots, b)", "X with A X = B from lu_factor's LU and pivots"),
+        ("triangular_solve", "(a, b, upper, left, unitriangular)",
+         "X with A X = B (left) or X A = B, reading only a's upper or lower triangle"),
+        ("cholesky", "(a)", "(L, info): A = L L^T from a's lower triangle; info (...) int64: "
+         "order of the first leading minor that is not positive-definite, or 0"),
+        ("qr", "(a, mode)", "(Q, R) by Householder reflections (LAPACK's signs); mode "
+         "'reduced', 'complete' or 'r' (Q then an empty array)"),
+        ("eigh", "(a)", "(eigenvalues ascending, eigenvectors as columns) of the symmetric "
+         "matrix in a's lower triangle"),
+        ("svd", "(a, full_matrices)", "(U, S descending, Vh) with A = U diag(S) Vh"),
+    ])
 }
 
 REQUIRED = frozenset(name for name, op in OPS.items() if op.required)

@@ -271,3 +271,52 @@ def max_pool_backward(k, g, indices, input_shape, overlapping):
     out = k.full((n * c, plane), 0, _dtype.from_numpy_dtype(g.dtype), None)
     k.add_along_axis(out, k.reshape(indices, (n * c, -1)), k.reshape(g, (n * c, -1)), 1)
     return k.reshape(out, tuple(input_shape))
+
+
+# the tensor library's optional ops (special functions, scans, searchsorted, linear algebra)
+from .decompositions_linalg import (  # noqa: E402,F401
+    cholesky,
+    eigh,
+    lu_factor,
+    lu_solve,
+    qr,
+    svd,
+    triangular_solve,
+)
+from .decompositions_special import (  # noqa: E402,F401
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atanh,
+    bitwise_left_shift,
+    bitwise_right_shift,
+    copysign,
+    cosh,
+    cummax,
+    cummin,
+    digamma,
+    erf,
+    erfc,
+    erfinv,
+    exp2,
+    fmax,
+    fmin,
+    fmod,
+    hypot,
+    i0,
+    i0e,
+    i1,
+    i1e,
+    lgamma,
+    log2,
+    log10,
+    logaddexp,
+    logcumsumexp,
+    polygamma,
+    searchsorted,
+    signbit,
+    sinh,
+    tan,
+)

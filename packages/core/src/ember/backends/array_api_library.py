@@ -1,0 +1,69 @@
+"""Generic kernels of the tensor library's optional ops over a NumPy-compatible ``xp``.
+
+``array_api.generic_kernels`` adds these to its table: NumPy's (and CuPy's) own ufuncs
+and LAPACK-backed ``xp.linalg`` where their semantics are PyTorch's, and core's
+decompositions (bound to the same table) where ``xp`` has no equivalent (erf, lgamma,
+LU, triangular solves, ...) or where its edge cases differ from PyTorch's.
+"""
+
+from __future__ import annotations
+
+from . import decompositions_linalg as _la
+
+_UNARY = {
+    "exp2": "exp2", "log2": "log2", "log10": "log10", "tan": "tan", "asin": "arcsin",
+    "acos": "arccos", "atan": "arctan", "sinh": "sinh", "cosh": "cosh", "asinh": "arcsinh",
+    "acosh": "arccosh", "atanh": "arctanh", "signbit": "signbit",
+}
+_BINARY = {
+    "copysign": "copysign", "fmax": "fmax", "fmin": "fmin", "fmod": "fmod", "hypot": "hypot",
+    "logaddexp": "logaddexp", "bitwise_left_shift": "left_shift",
+    "bitwise_right_shift": "right_shift",
+}
+
+
+def library_kernels(xp, default_out, weak, table) -> dict:
+    """Kernels for ``xp``; ``default_out`` and ``weak`` as in ``array_api.generic_kernels``,
+    whose (complete, by the time a kernel runs) dict ``table`` fallbacks use."""
+    from .array_api import _binary_kernel, _unary_kernel
+
+    k = {}
+    for name, ufunc in _UNARY.items():
+        k[name] = _unary_kernel(getattr(xp, ufunc), default_out)
+    for name, ufunc in _BINARY.items():
+        k[name] = _binary_kernel(getattr(xp, ufunc), default_out, weak)
+    linalg = xp.linalg
+    error = getattr(linalg, "LinAlgError", Exception)
+
+    def cholesky(a):
+        try:
+            low = linalg.cholesky(a)
+        except error:
+            low = None
+        if low is None or not bool(xp.isfinite(low).all()):
+            return _la.cholesky(_Table(table), a)  # reports which minor failed
+        return low, xp.zeros(a.shape[:-2], dtype=xp.int64)
+
+    def qr(a, mode):
+        if mode == "r":
+            return xp.zeros((0,), dtype=a.dtype), xp.asarray(linalg.qr(a, mode="r"))
+        q, r = linalg.qr(a, mode=mode)
+        return q, r
+
+    def eigh(a):
+        w, v = linalg.eigh(a, UPLO="L")
+        return w, v
+
+    def svd(a, full_matrices):
+        u, s, vh = linalg.svd(a, full_matrices=full_matrices)
+        return u, s, vh
+
+    k.update(cholesky=cholesky, qr=qr, eigh=eigh, svd=svd)
+    return k
+
+
+class _Table:
+    """Attribute access to a dict of kernels (the table a decomposition expects)."""
+
+    def __init__(self, kernels):
+        self.__dict__.update(kernels)
