@@ -12,6 +12,9 @@ Run with torch installed:  python packages/core/tools/make_optim_fixtures.py
   function-evaluation counts after each ``step``.
 * ``schedulers.json``: the lr (and momentum) of two param groups after every scheduler
   step, the scheduler's ``state_dict()`` keys; floats round-trip exactly through JSON.
+* ``swa.json`` + ``swa.npz``: ``AveragedModel`` state_dicts after each ``update_parameters``
+  (SWA, EMA through avg_fn and multi_avg_fn, use_buffers) on a small Linear-BatchNorm model
+  whose weights follow a fixed sequence, and the running statistics ``update_bn`` computes.
 * ``errors.json``: PyTorch's messages for invalid optimizer arguments.
 
 The tests read these files only; ember and its tests never import torch.
@@ -421,6 +424,97 @@ def record_errors(torch):
     return cases
 
 
+SWA_CASES = [
+    ("swa", {}),
+    ("swa_buffers", {"use_buffers": True}),
+    ("ema_avg_fn", {"avg_fn": ("ema", 0.8)}),
+    ("ema_multi", {"multi_avg_fn": ("ema", 0.9)}),
+    ("ema_multi_buffers", {"multi_avg_fn": ("ema", 0.7), "use_buffers": True}),
+    ("swa_multi", {"multi_avg_fn": ("swa", None)}),
+]
+SWA_UPDATES = 4
+
+
+def swa_model(fw):
+    nn = fw.nn
+    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+
+
+def swa_states(seed=7):
+    """The model's state_dict (as arrays) at each update: a fixed random walk."""
+    rng = np.random.RandomState(seed)
+    import torch
+
+    keys = {k: v.shape for k, v in swa_model(torch).state_dict().items()}
+    states, current = [], None
+    for _ in range(SWA_UPDATES):
+        step = {k: rng.randn(*shape) if k != "1.num_batches_tracked" else
+                np.array(rng.randint(0, 10)) for k, shape in keys.items()}
+        if current is None:
+            current = step
+        else:
+            current = {k: current[k] + 0.1 * step[k] if k != "1.num_batches_tracked"
+                       else current[k] + step[k] for k in keys}
+        current["1.running_var"] = np.abs(current["1.running_var"]) + 0.1
+        states.append(current)
+    return states
+
+
+def swa_avg_kwargs(torch, kwargs):
+    from torch.optim import swa_utils
+
+    out = dict(kwargs)
+    for key in ("avg_fn", "multi_avg_fn"):
+        if key in out:
+            kind, decay = out[key]
+            multi = key == "multi_avg_fn"
+            if kind == "ema":
+                out[key] = (swa_utils.get_ema_multi_avg_fn(decay) if multi
+                            else swa_utils.get_ema_avg_fn(decay))
+            else:
+                out[key] = (swa_utils.get_swa_multi_avg_fn() if multi
+                            else swa_utils.get_swa_avg_fn())
+    return out
+
+
+def swa_batches(seed=8):
+    rng = np.random.RandomState(seed)
+    return [rng.randn(5, 3) for _ in range(3)]
+
+
+def record_swa(torch):
+    from torch.optim import swa_utils
+
+    states = swa_states()
+    arrays = {f"model{i}__{k}": v for i, st in enumerate(states) for k, v in st.items()}
+    cases = []
+    for case_id, kwargs in SWA_CASES:
+        model = swa_model(torch).double()
+        avg = swa_utils.AveragedModel(model, **swa_avg_kwargs(torch, kwargs))
+        keys = list(avg.state_dict())
+        for i, st in enumerate(states):
+            model.load_state_dict({k: torch.tensor(v) for k, v in st.items()})
+            avg.update_parameters(model)
+            for k, v in avg.state_dict().items():
+                arrays[f"{case_id}__{i}__{k}"] = v.numpy().copy()
+        cases.append({"id": case_id, "kwargs": kwargs, "state_dict_keys": keys})
+
+    # update_bn on the last averaged model: cumulative running statistics over a loader
+    batches = swa_batches()
+    model = swa_model(torch).double()
+    model.load_state_dict({k: torch.tensor(v) for k, v in states[-1].items()})
+    model.eval()
+    loader = [(torch.tensor(b), torch.zeros(5)) for b in batches]
+    swa_utils.update_bn(loader, model)
+    bn = model[1]
+    for k in ("running_mean", "running_var", "num_batches_tracked"):
+        arrays[f"update_bn__{k}"] = getattr(bn, k).numpy().copy()
+    for i, b in enumerate(batches):
+        arrays[f"batch{i}"] = b
+    update_bn = {"training_after": model.training, "momentum_after": bn.momentum}
+    return {"cases": cases, "updates": SWA_UPDATES, "update_bn": update_bn}, arrays
+
+
 def main():
     import torch
 
@@ -440,6 +534,10 @@ def main():
     (OUT / "schedulers.json").write_text(json.dumps(
         {**meta, "plateau_metrics": PLATEAU_METRICS, "cases": cases, "closed_form": extra},
         indent=1))
+
+    meta_swa, arrays = record_swa(torch)
+    np.savez_compressed(OUT / "swa.npz", **arrays)
+    (OUT / "swa.json").write_text(json.dumps({**meta, **meta_swa}, indent=1))
 
     (OUT / "errors.json").write_text(json.dumps({**meta, "cases": record_errors(torch)},
                                                 indent=1))
