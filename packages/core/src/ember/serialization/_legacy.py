@@ -52,7 +52,7 @@ def read_legacy(file, rebuilder, weights_only: bool):
     views = {}
 
     def persistent_load(pid):
-        kind, _, key, _, _, view = _storage_id(pid)
+        _, _, key, _, _, view = _storage_id(pid)
         if view is None:
             return storages[key]
         view_key, offset, size = view

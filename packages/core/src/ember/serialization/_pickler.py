@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._dtypes import STORAGE_NAMES, TORCH_DTYPE_NAMES
-from ._records import RawTensor, TorchName, TorchObject, locate
+from ._records import RawTensor, TorchName, TorchObject, address, locate
 
 DEFAULT_PROTOCOL = 2  # torch.save's
 
@@ -54,6 +54,8 @@ def dumps(
 
 
 class _TorchPickler(pickle._Pickler):
+    """Python's own pickler taught PyTorch's names (the C pickler names only importable ones)."""
+
     dispatch = dict(pickle._Pickler.dispatch)
 
     def __init__(self, file, protocol, convert):
@@ -114,7 +116,7 @@ class _TorchPickler(pickle._Pickler):
         self.memoize(obj)
 
     def _storage_ref(self, storage, location):
-        key = (storage.__array_interface__["data"][0], storage.nbytes, location)
+        key = (address(storage), storage.nbytes, location)
         ref = self._refs.get(key)
         if ref is None:
             name = STORAGE_NAMES.get(storage.dtype)

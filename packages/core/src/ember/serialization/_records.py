@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import sys
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+
+_FOREIGN_ORDER = ">" if sys.byteorder == "little" else "<"
 
 
 @dataclass(eq=False)
@@ -72,14 +74,17 @@ def strided_view(storage: np.ndarray, offset, size, stride) -> np.ndarray:
     stride = tuple(operator.index(s) for s in stride)
     if len(size) != len(stride) or offset < 0 or min(size + stride, default=0) < 0:
         raise ValueError(f"invalid tensor: size {size}, stride {stride}, offset {offset}")
-    end = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1 if 0 not in size else offset
+    end = offset
+    if 0 not in size:
+        end += sum((n - 1) * s for n, s in zip(size, stride, strict=True)) + 1
     if end > storage.size:
         raise ValueError(
             f"tensor of size {size}, stride {stride} and offset {offset} is out of bounds "
             f"for a storage of {storage.size} elements"
         )
-    strides = tuple(s * storage.itemsize for s in stride)
-    return as_strided(storage[offset:], shape=size, strides=strides)
+    item = storage.itemsize
+    strides = tuple(s * item for s in stride)
+    return np.ndarray(size, storage.dtype, buffer=storage, offset=offset * item, strides=strides)
 
 
 def locate(array: np.ndarray) -> tuple[np.ndarray, int, tuple]:
@@ -91,19 +96,23 @@ def locate(array: np.ndarray) -> tuple[np.ndarray, int, tuple]:
     """
     item = array.dtype.itemsize
     root = _root(array)
-    start = _address(array) - _address(root)
-    span = sum((n - 1) * s for n, s in zip(array.shape, array.strides)) + item
+    start = address(array) - address(root)
+    dims = list(zip(array.shape, array.strides, strict=True))
+    span = sum((n - 1) * s for n, s in dims) + item
     fits = (
-        array.dtype.isnative
+        array.dtype.byteorder != _FOREIGN_ORDER
         and (root.flags.c_contiguous or root.flags.f_contiguous)
         and root.nbytes % item == 0
         and start % item == 0
         and 0 <= start
         and (array.size == 0 or start + span <= root.nbytes)
-        and all(s >= 0 and s % item == 0 for n, s in zip(array.shape, array.strides) if n > 1)
+        and all(s >= 0 and s % item == 0 for n, s in dims if n > 1)
     )
     if not fits:
-        array = np.array(array, dtype=array.dtype.newbyteorder("="), order="C")
+        dtype = array.dtype
+        if dtype.byteorder == _FOREIGN_ORDER:
+            dtype = dtype.newbyteorder("=")
+        array = np.array(array, dtype=dtype, order="C")
         root, start = array, 0
     storage = root.ravel(order="K").view(np.uint8).view(array.dtype)
     stride = tuple(max(s, 0) // item for s in array.strides)
@@ -122,5 +131,6 @@ def _root(array: np.ndarray) -> np.ndarray:
             return array
 
 
-def _address(array: np.ndarray) -> int:
+def address(array: np.ndarray) -> int:
+    """Where ``array``'s first element is in memory."""
     return array.__array_interface__["data"][0]

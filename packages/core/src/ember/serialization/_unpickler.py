@@ -8,6 +8,7 @@ PyTorch's globals (tensor rebuild functions, storage classes, dtypes, ``torch.de
 
 from __future__ import annotations
 
+import _compat_pickle
 import codecs
 import pickle
 from collections import Counter, OrderedDict
@@ -51,6 +52,13 @@ def refused(qualname: str) -> str:
     )
 
 
+def _python3_name(module, name):
+    """The Python 3 name of a global a protocol-2 pickle names the Python 2 way."""
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[module, name]
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name
+
+
 class TorchUnpickler(pickle.Unpickler):
     """Unpickles a checkpoint's object; ``persistent_load(pid)`` supplies its storages."""
 
@@ -73,10 +81,10 @@ class TorchUnpickler(pickle.Unpickler):
         return self._persistent_load(pid)
 
     def find_class(self, module, name):
-        qualname = f"{module}.{name}"
         if module == "torch" or module.startswith("torch."):
             return self._torch_global(module, name)
         if self._weights_only:
+            qualname = ".".join(_python3_name(module, name))
             if qualname not in SAFE_GLOBALS:
                 raise pickle.UnpicklingError(refused(qualname))
             return SAFE_GLOBALS[qualname]
@@ -127,5 +135,7 @@ class TorchUnpickler(pickle.Unpickler):
         parameter = self._rebuilder.parameter(data, requires_grad)
         for part in state if isinstance(state, tuple) else (state,):
             for key, value in (part or {}).items():
+                if key.startswith("_"):
+                    raise pickle.UnpicklingError(f"refused to set {key!r} on a parameter")
                 setattr(parameter, key, value)
         return parameter
