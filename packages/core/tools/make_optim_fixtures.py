@@ -16,6 +16,8 @@ Run with torch installed:  python packages/core/tools/make_optim_fixtures.py
   (SWA, EMA through avg_fn and multi_avg_fn, use_buffers) on a small Linear-BatchNorm model
   whose weights follow a fixed sequence, and the running statistics ``update_bn`` computes.
 * ``errors.json``: PyTorch's messages for invalid optimizer arguments.
+* ``<case>_step4.pt``: ``torch.save(optimizer.state_dict())`` of a few float64 cases after
+  4 steps, to check that ember loads PyTorch's optimizer checkpoints and continues.
 
 The tests read these files only; ember and its tests never import torch.
 """
@@ -267,6 +269,25 @@ def record_optimizers(torch):
                                           "state": state_struct, "losses": losses}
         cases.append(case)
     return cases, arrays
+
+
+CHECKPOINT_CASES = ["sgd_momentum", "adam_amsgrad", "rmsprop_all", "nadam", "adagrad_lr_decay"]
+
+
+def record_checkpoints(torch):
+    for case_id in CHECKPOINT_CASES:
+        case_id, cls_name, kwargs, groups, _ = next(c for c in OPTIMIZER_CASES
+                                                     if c[0] == case_id)
+        seed = [c[0] for c in OPTIMIZER_CASES].index(case_id)
+        params = [torch.tensor(p, requires_grad=True) for p in initial_params(seed)]
+        grads = gradient_sequence(seed)
+        kw = {k: tuple(v) if k == "betas" else v for k, v in kwargs.items()}
+        opt = getattr(torch.optim, cls_name)(params, **kw)
+        for step in range(4):
+            for i, p in enumerate(params):
+                p.grad = None if (i, step) == SKIP else torch.tensor(grads[step][i])
+            opt.step()
+        torch.save(opt.state_dict(), OUT / f"{case_id}_step4.pt")
 
 
 def record_lbfgs(torch):
@@ -525,6 +546,8 @@ def main():
     cases, arrays = record_optimizers(torch)
     np.savez_compressed(OUT / "optimizers.npz", **arrays)
     (OUT / "optimizers.json").write_text(json.dumps({**meta, "cases": cases}, indent=1))
+
+    record_checkpoints(torch)
 
     cases, arrays = record_lbfgs(torch)
     np.savez_compressed(OUT / "lbfgs.npz", **arrays)

@@ -246,6 +246,28 @@ def test_save_and_load_optimizer_state(tmp_path):
     np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
 
 
+@pytest.mark.skipif(not hasattr(ember, "load"), reason="ember.load is not there yet")
+@pytest.mark.parametrize("case_id", ["sgd_momentum", "adam_amsgrad", "rmsprop_all", "nadam",
+                                     "adagrad_lr_decay"])
+def test_loads_a_pytorch_optimizer_checkpoint_and_continues(case_id):
+    # torch.save(optimizer.state_dict()) after 4 float64 steps (tools/make_optim_fixtures.py)
+    case = CASES[case_id]
+    sd = ember.load(FIXTURES / f"{case_id}_step4.pt")
+    params, opt = make(case, "float64")
+    with ember.no_grad():
+        for i, p in enumerate(params):
+            p.copy_(ember.tensor(ARRAYS[f"{case_id}__float64__param{i}__traj"][3]))
+    opt.load_state_dict(sd)
+    assert opt.state_dict()["param_groups"][0]["params"] == [0, 1]
+    for step in range(4, STEPS):
+        run_step(case, "float64", params, opt, step)
+    # (NAdam: loading casts the float32 mu_product to float64, in PyTorch too)
+    rtol = 1e-9 if case["cls"] == "NAdam" else RTOL["float64"]
+    for i, p in enumerate(params):
+        ref = ARRAYS[f"{case_id}__float64__param{i}__traj"][STEPS - 1]
+        assert_close_rel(p.detach().numpy(), ref, rtol)
+
+
 # -- the base class -----------------------------------------------------------------------
 ERRORS = {c["case"]: c for c in load("errors")[0]["cases"]}
 
