@@ -606,7 +606,7 @@ def lerp(input, end, weight):
     diff = end - input
     if isinstance(weight, Tensor):
         return where(abs(weight) < 0.5, input + weight * diff, end - diff * (1 - weight))
-    if abs(weight) < 0.5:
+    if -0.5 < weight < 0.5:  # (abs is the tensor op in this module)
         return input + weight * diff
     return end - diff * _one_minus(weight, diff.dtype)
 
