@@ -552,3 +552,33 @@ def test_optimizers_train_a_small_regression():
             first = first if first is not None else loss.item()
         assert loss.item() < 0.5 * first, cls.__name__
         assert math.isfinite(loss.item())
+
+
+@pytest.mark.parametrize("cls, kwargs", [
+    (optim.Adam, {}), (optim.Adam, {"amsgrad": True, "weight_decay": 0.1}), (optim.AdamW, {}),
+    (optim.Adamax, {}), (optim.NAdam, {}), (optim.RAdam, {}),
+    (optim.RMSprop, {"centered": True, "momentum": 0.5}), (optim.Adadelta, {}),
+    (optim.Adagrad, {}), (optim.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True})])
+def test_capturable_and_differentiable_paths_agree_with_the_plain_one(cls, kwargs):
+    # capturable keeps the bias corrections on tensors (float32 steps, as PyTorch);
+    # differentiable records the update in the graph
+    results = {}
+    for mode in ("plain", "capturable", "differentiable"):
+        if mode == "capturable" and "capturable" not in cls.__init__.__code__.co_varnames:
+            continue
+        gen = np.random.RandomState(0)
+        leaf = ember.tensor(gen.randn(5), dtype=ember.float64, requires_grad=True)
+        p = leaf.clone() if mode == "differentiable" else leaf
+        opt = cls([p], **kwargs, **({mode: True} if mode != "plain" else {}))
+        for _ in range(8):
+            p.grad = ember.tensor(gen.randn(5), dtype=ember.float64)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                opt.step()
+        results[mode] = p.detach().numpy()
+        if mode == "differentiable":
+            assert p.grad_fn is not None
+            p.sum().backward()
+            assert leaf.grad is not None
+    for mode, value in results.items():
+        np.testing.assert_allclose(value, results["plain"], rtol=1e-6, err_msg=mode)
