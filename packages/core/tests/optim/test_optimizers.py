@@ -570,15 +570,16 @@ def test_capturable_and_differentiable_paths_agree_with_the_plain_one(cls, kwarg
         leaf = ember.tensor(gen.randn(5), dtype=ember.float64, requires_grad=True)
         p = leaf.clone() if mode == "differentiable" else leaf
         opt = cls([p], **kwargs, **({mode: True} if mode != "plain" else {}))
-        for _ in range(8):
+        for step in range(8):
             p.grad = ember.tensor(gen.randn(5), dtype=ember.float64)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 opt.step()
+            if mode == "differentiable" and step == 0:
+                # (later steps modify tensors the graph saved; PyTorch raises then too)
+                assert p.grad_fn is not None
+                (g,) = ember.autograd.grad(p.sum(), leaf, retain_graph=True)
+                assert g.shape == (5,)
         results[mode] = p.detach().numpy()
-        if mode == "differentiable":
-            assert p.grad_fn is not None
-            p.sum().backward()
-            assert leaf.grad is not None
     for mode, value in results.items():
         np.testing.assert_allclose(value, results["plain"], rtol=1e-6, err_msg=mode)
