@@ -77,7 +77,7 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
         astype=lambda x, dtype: x.astype(dtype.numpy),
         copy=lambda x: xp.array(x, copy=True, order="C"),
         assign=_assign,
-        where=lambda cond, x, y: arr(xp.where(cond, x, y)),
+        where=partial(_where, xp, arr, weak),
         clip=partial(_clip, xp),
         argmax=lambda x, axis, keepdims: arr(xp.argmax(x, axis=axis, keepdims=keepdims)),
         argmin=lambda x, axis, keepdims: arr(xp.argmin(x, axis=axis, keepdims=keepdims)),
@@ -158,6 +158,18 @@ def _weak_scalar_fix(xp):
         except (ImportError, TypeError):
             pass
     return (frozenset(fixed), xp.asarray) if fixed else None
+
+
+def _where(xp, arr, weak, cond, x, y):
+    """xp.where; a Python scalar branch takes the other branch's dtype (as in binary ops)."""
+    if weak is not None:
+        fixed, asarray = weak
+        if x.__class__ in _PY_SCALARS:
+            if y.__class__ not in _PY_SCALARS and y.dtype in fixed:
+                x = asarray(x, dtype=y.dtype)
+        elif y.__class__ in _PY_SCALARS and x.dtype in fixed:
+            y = asarray(y, dtype=x.dtype)
+    return arr(xp.where(cond, x, y))
 
 
 def _rounding_kernel(xp, f, default_out):

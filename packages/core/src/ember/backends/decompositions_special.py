@@ -260,7 +260,7 @@ def erfinv(k, x):
     y = k.mul(k.where(k.lt(w, 5.0), central, tail), x)
     a = k.abs(x)
     big = k.gt(a, 0.5)
-    sgn = k.where(k.lt(x, 0), -1.0, 1.0)
+    sgn = k.sign(x)  # (a where of two Python scalars would be float64); x = 0 is set below
     one_minus = k.log(k.sub(1.0, a))  # exact for |x| > 1/2
     for _ in range(4 if x.dtype.itemsize == 8 else 2):
         # Newton on erf(y) = x in the centre; in the tails on log(erfc(|y|)) = log(1 - |x|),
@@ -349,7 +349,7 @@ def digamma(k, x):
     r = k.where(k.eq(x, math.inf), math.inf, r)
     r = k.where(k.logical_and(neg, k.eq(x, k.trunc(x))), math.nan, r)  # poles: NaN
     zero = k.eq(x, 0)  # -inf at +0, +inf at -0 (the sign of 1/x, negated)
-    r = k.where(zero, k.where(k.lt(k.div(1.0, x), 0), math.inf, -math.inf), r)
+    r = k.where(zero, k.div(-1.0, x), r)
     return k.where(k.eq(x, -math.inf), math.nan, r)
 
 
@@ -485,6 +485,8 @@ def _scalar_signbit(v):
 
 def copysign(k, x, y, out=None):
     """|x| with the sign bit of y (see ``signbit`` for NaN signs)."""
+    if not _is_array(x):  # a Python scalar takes y's dtype
+        x = k.full((), x, _float_dtype(y), None)
     ax = k.abs(x) if _is_array(x) else abs(x)
     if not _is_array(y):
         r = k.neg(ax) if _scalar_signbit(y) else k.mul(ax, 1.0)
@@ -523,11 +525,10 @@ def _is_float(*operands):
 
 def fmod(k, x, y, out=None):
     """C's fmod: the remainder with the sign of x (remainder() has the sign of y)."""
-    r = k.remainder(x, y)
-    x_neg = k.lt(x, 0) if _is_array(x) else x < 0
-    y_neg = k.lt(y, 0) if _is_array(y) else y < 0
-    fix = k.logical_and(k.ne(r, 0), k.logical_xor(x_neg, y_neg))
-    r = k.where(fix, k.sub(r, y), r)
+    # of magnitudes, remainder() is fmod, and exact; then x's sign (-0.0 included)
+    r = k.remainder(k.abs(x) if _is_array(x) else abs(x), k.abs(y) if _is_array(y) else abs(y))
+    x_neg = signbit(k, x) if _is_array(x) else _scalar_signbit(x)
+    r = k.where(x_neg, k.neg(r), r) if _is_array(x_neg) else (k.neg(r) if x_neg else r)
     if _is_float(x, y):  # fmod(x, +-inf) = x, remainder() would give inf or nan
         y_inf = k.eq(k.abs(y), math.inf) if _is_array(y) else abs(y) == math.inf
         x_fin = k.ne(k.abs(x), math.inf) if _is_array(x) else abs(x) != math.inf
@@ -570,7 +571,7 @@ def bitwise_left_shift(k, x, y, out=None):
     """x * 2**y, wrapping as the integer type does; 0 for shifts outside [0, bits)."""
     bits, _ = _bits(x, y)
     yc = k.clip(y, 0, bits - 1) if _is_array(y) else min(max(y, 0), bits - 1)
-    r = k.mul(x, k.pow(2, yc))
+    r = k.mul(x, k.pow(2, yc) if _is_array(yc) else 2 ** yc)
     if _is_array(y):
         r = k.where(k.logical_or(k.lt(y, 0), k.ge(y, bits)), 0, r)
     elif y < 0 or y >= bits:
@@ -583,8 +584,10 @@ def bitwise_right_shift(k, x, y, out=None):
     bits, unsigned = _bits(x, y)
     top = bits if unsigned else bits - 1  # 2**top does not fit a signed type
     yc = k.clip(y, 0, top - 1) if _is_array(y) else min(max(y, 0), top - 1)
-    r = k.floor_divide(x, k.pow(2, yc))
-    sign = k.where(k.lt(x, 0), -1, 0) if _is_array(x) else (-1 if x < 0 else 0)
+    r = k.floor_divide(x, k.pow(2, yc) if _is_array(yc) else 2 ** yc)
+    # -1 or 0 in x's dtype (a where of two Python ints would be int64)
+    sign = k.neg(k.astype(k.lt(x, 0), _float_dtype(x))) if _is_array(x) else (
+        -1 if x < 0 else 0)
     if _is_array(y):
         r = k.where(k.logical_or(k.lt(y, 0), k.ge(y, top)), sign, r)
     elif y < 0 or y >= top:

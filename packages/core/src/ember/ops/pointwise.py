@@ -229,10 +229,15 @@ class Atan2(Function):
 
 # -- binary entry points ----------------------------------------------------------------
 def _check_bool_sub(a, b):
+    a_is_bool = a.dtype is _dtype.bool if isinstance(a, Tensor) else isinstance(a, bool)
     b_is_bool = b.dtype is _dtype.bool if isinstance(b, Tensor) else isinstance(b, bool)
-    if isinstance(a, Tensor) and a.dtype is _dtype.bool and b_is_bool:
+    if a_is_bool and b_is_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if a_is_bool or b_is_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -280,9 +285,15 @@ def div(input, other, *, rounding_mode=None, out=None):
 divide = true_divide = div
 
 
+def _no_bool(kernel, dtype):
+    if dtype is _dtype.bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def floor_divide(input, other, *, out=None):
     a, b, _ = prepare("floor_divide", input, other)
     dtype = result_type(input, other)
+    _no_bool("div_floor_cpu", dtype)
     if dtype._kind == 2:
         return _out(floor(div(a, b)), out)
     return _out(_nondiff("floor_divide", a, b), out)
@@ -290,6 +301,7 @@ def floor_divide(input, other, *, out=None):
 
 def remainder(input, other, *, out=None):
     a, b, _ = prepare("remainder", input, other)
+    _no_bool("remainder_cpu", result_type(a, b))
     return _out(Remainder.apply(a, b), out)
 
 
@@ -301,12 +313,13 @@ def pow(input, exponent, *, out=None):  # noqa: A001 - PyTorch's name
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         if exponent == 2 and input.dtype._kind == 2:
             return _out(input * input, out)
+        if input.dtype is _dtype.bool and isinstance(exponent, bool):  # x**True = x, x**False = 1
+            return _out(input.clone() if exponent else input.logical_not() | input, out)
         dtype = result_type(input, exponent)
         a, b = cast(input, dtype), exponent
     else:
         a, b, _ = prepare("pow", input, exponent)
-    if isinstance(b, Tensor) and b.dtype._kind == 1 and not isinstance(a, Tensor) and False:
-        pass
+        _no_bool("pow", result_type(a, b))
     if (isinstance(a, Tensor) and a.dtype._kind == 1 and not isinstance(b, Tensor) and b < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _out(Pow.apply(a, b), out)
@@ -385,7 +398,8 @@ def equal(input, other) -> bool:
 
 
 # -- unary ops --------------------------------------------------------------------------
-def _unary(name, kernel, grad, *, floating=True, save="input", differentiable=True):
+def _unary(name, kernel, grad, *, floating=True, save="input", differentiable=True,
+           on_bool=None):
     """Build a unary op: ``grad(x, out, g)`` gives the input gradient as Tensor ops."""
 
     def forward(ctx, x):
@@ -410,6 +424,8 @@ def _unary(name, kernel, grad, *, floating=True, save="input", differentiable=Tr
         x = input
         if not isinstance(x, Tensor):
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+        if on_bool is not None and x._data.dtype.kind == "b":
+            return _out(on_bool(x), out)
         if floating and x._data.dtype.kind in "biu":
             x = x.to(_dtype.get_default_dtype())
         if not differentiable or not x._requires_grad:
@@ -424,11 +440,25 @@ def _zero_grad(x, out, g):
     return g * 0
 
 
-neg = _unary("neg", "neg", lambda x, o, g: -g, floating=False, save=None)
+def _bool_unsupported(kernel):
+    def refuse(x):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    return refuse
+
+
+def _bool_negation(x):
+    raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                       "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+neg = _unary("neg", "neg", lambda x, o, g: -g, floating=False, save=None,
+             on_bool=_bool_negation)
 negative = neg
-abs = _unary("abs", "abs", lambda x, o, g: g * sign(x), floating=False)  # noqa: A001
+abs = _unary("abs", "abs", lambda x, o, g: g * sign(x), floating=False,  # noqa: A001
+             on_bool=_bool_unsupported("abs_cpu"))
 absolute = abs
-sign = _unary("sign", "sign", _zero_grad, floating=False, save=None, differentiable=False)
+sign = _unary("sign", "sign", _zero_grad, floating=False, save=None, differentiable=False,
+              on_bool=lambda x: x.clone())
 exp = _unary("exp", "exp", lambda x, o, g: g * o, save="output")
 log = _unary("log", "log", lambda x, o, g: g / x)
 log1p = _unary("log1p", "log1p", lambda x, o, g: g / (x + 1))
@@ -440,12 +470,17 @@ cos = _unary("cos", "cos", lambda x, o, g: -g * sin(x))
 tanh = _unary("tanh", "tanh", lambda x, o, g: g * (1 - o * o), save="output")
 sigmoid = _unary("sigmoid", "sigmoid", lambda x, o, g: g * o * (1 - o), save="output")
 reciprocal = _unary("reciprocal", "reciprocal", lambda x, o, g: -g * o * o, save="output")
-square = _unary("square", "square", lambda x, o, g: g * 2 * x, floating=False)
-floor = _unary("floor", "floor", _zero_grad, floating=False, save=None)
-ceil = _unary("ceil", "ceil", _zero_grad, floating=False, save=None)
-trunc = _unary("trunc", "trunc", _zero_grad, floating=False, save=None)
+square = _unary("square", "square", lambda x, o, g: g * 2 * x, floating=False,
+                on_bool=lambda x: square(x.to(_dtype.int64)))  # pow(x, 2): int64, as PyTorch
+floor = _unary("floor", "floor", _zero_grad, floating=False, save=None,
+               on_bool=_bool_unsupported("floor_vml_cpu"))
+ceil = _unary("ceil", "ceil", _zero_grad, floating=False, save=None,
+              on_bool=_bool_unsupported("ceil_vml_cpu"))
+trunc = _unary("trunc", "trunc", _zero_grad, floating=False, save=None,
+               on_bool=_bool_unsupported("trunc_vml_cpu"))
 fix = trunc
-_round = _unary("round", "round", _zero_grad, floating=False, save=None)
+_round = _unary("round", "round", _zero_grad, floating=False, save=None,
+                on_bool=_bool_unsupported("round_vml_cpu"))
 logical_not = _unary("logical_not", "logical_not", _zero_grad, floating=False, save=None,
                      differentiable=False)
 isnan = _unary("isnan", "isnan", _zero_grad, floating=False, save=None, differentiable=False)

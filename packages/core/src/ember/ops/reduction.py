@@ -187,10 +187,14 @@ def _arg(kernel, input, dim, keepdim):
 
 
 def argmax(input, dim=None, keepdim=False):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("argmax(): does not support bool input")
     return _arg("argmax", input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("argmin(): does not support bool input")
     return _arg("argmin", input, dim, keepdim)
 
 
