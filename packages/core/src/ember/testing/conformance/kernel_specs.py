@@ -389,6 +389,10 @@ def _where_cases(d, rng):
     for sc, sx, sy in [((), (), ()), ((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), (2, 1)),
                        ((3,), (2, 3), ()), ((0, 3), (3,), (0, 1))]:
         out.append(Case((values(rng, sc, _dtype.bool), values(rng, sx, d), values(rng, sy, d))))
+    # decompositions pass a Python scalar for a branch: weak, the array's dtype wins
+    cond = values(rng, (2, 3), _dtype.bool)
+    out.append(Case((cond, values(rng, (2, 3), d), scalar_for(d, 1)), desc="scalar y"))
+    out.append(Case((cond, scalar_for(d, 0), values(rng, (3,), d)), desc="scalar x"))
     return out
 
 
@@ -1026,3 +1030,464 @@ def _pool_bwd_ref(g, indices, input_shape, overlapping):
 
 
 spec("max_pool_backward", FLOATS, cases=_pool_bwd_cases, ref=_pool_bwd_ref, tol=_LOW)
+
+
+# -- the tensor library: elementwise math ----------------------------------------------------
+_FLOATS_NAMED = FLOATS
+
+
+def _math_cases(domain):
+    """Random values in ``domain`` (low, high) plus 0-d, empty and special values."""
+    lo, hi = domain
+
+    def cases(d, rng):
+        out = [Case((rng.uniform(lo, hi, s).astype(d.numpy),)) for s in [(5,), (3, 4), ()]]
+        out.append(Case((np.zeros((0, 2), d.numpy),)))
+        return out
+    return cases
+
+
+_MATH_TOL = {_dtype.float16: (2e-3, 1e-3), _dtype.bfloat16: (1.6e-2, 1e-3),
+             _dtype.float32: (1e-5, 1e-6)}
+for _name, _ref, _domain in [
+        ("exp2", np.exp2, (-4, 4)), ("log2", np.log2, (0.1, 8)), ("log10", np.log10, (0.1, 8)),
+        ("tan", np.tan, (-1.2, 1.2)), ("asin", np.arcsin, (-0.99, 0.99)),
+        ("acos", np.arccos, (-0.99, 0.99)), ("atan", np.arctan, (-5, 5)),
+        ("sinh", np.sinh, (-4, 4)), ("cosh", np.cosh, (-4, 4)), ("asinh", np.arcsinh, (-5, 5)),
+        ("acosh", np.arccosh, (1.01, 6)), ("atanh", np.arctanh, (-0.95, 0.95))]:
+    spec(_name, FLOATS, cases=_math_cases(_domain), ref=_ref, tol=_MATH_TOL, out_kw=True)
+
+
+def _load_special():
+    import json
+    import pathlib
+
+    path = pathlib.Path(__file__).parent / "data" / "special.json"
+    raw = json.loads(path.read_text())
+
+    def decode(values):
+        return np.array([float(v) for v in values], dtype=np.float64)
+    table = {name: (decode(f["x"]), decode(f["y"])) for name, f in raw["functions"].items()}
+    poly = {int(n): (decode(f["x"]), decode(f["y"])) for n, f in raw["polygamma"].items()}
+    return table, poly
+
+
+_SPECIAL_TABLE, _POLYGAMMA_TABLE = _load_special()
+_SPECIAL_TOL = {_dtype.float16: (4e-3, 2e-3), _dtype.bfloat16: (2e-2, 1e-2),
+                _dtype.float32: (2e-5, 1e-5), _dtype.float64: (1e-9, 1e-12)}
+
+
+def _special_spec(name):
+    xs, ys = _SPECIAL_TABLE[name]
+    lookup = {float(x): y for x, y in zip(xs, ys, strict=True) if not np.isnan(x)}
+
+    def ref(x):
+        flat = [np.nan if np.isnan(v) else lookup[float(v)] for v in x.reshape(-1)]
+        return np.array(flat, dtype=np.float64).reshape(x.shape)
+
+    def cases(d, rng):
+        x = xs.astype(d.numpy)
+        perm = rng.permutation(len(xs))
+        return [Case((x,)), Case((x[perm[:12]].reshape(3, 4),)), Case((x[:1].reshape(()),)),
+                Case((np.zeros((0,), d.numpy),))]
+    spec(name, FLOATS, cases=cases, ref=ref, tol=_SPECIAL_TOL, out_kw=True)
+
+
+for _name in ("erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "i0e", "i1", "i1e"):
+    _special_spec(_name)
+
+
+def _polygamma_cases(d, rng):
+    out = []
+    for n, (xs, _) in _POLYGAMMA_TABLE.items():
+        out.append(Case((n, xs.astype(d.numpy))))
+        out.append(Case((n, xs[:6].astype(d.numpy).reshape(2, 3))))
+    return out
+
+
+def _polygamma_ref(n, x):
+    xs, ys = _POLYGAMMA_TABLE[n]
+    lookup = dict(zip(xs.tolist(), ys.tolist(), strict=True))
+    return np.array([lookup[float(v)] for v in x.reshape(-1)]).reshape(x.shape)
+
+
+spec("polygamma", FLOATS, cases=_polygamma_cases, ref=_polygamma_ref, tol=_SPECIAL_TOL,
+     out_kw=True)
+
+
+def _signbit_cases(d, rng):
+    out = [Case((values(rng, s, d),)) for s in [(5,), (3, 4), (), (0,)]]
+    if d.is_floating_point:
+        out.append(Case((np.array([0.0, -0.0, math.inf, -math.inf, -1e-3, 2.0], d.numpy),),
+                        desc="signed zeros"))
+    return out
+
+
+spec("signbit", NUMERIC, cases=_signbit_cases, ref=np.signbit, out_dtype=_to_bool, out_kw=True)
+
+
+def _float_binary(op, ref, tol=None, kinds=("any", "any")):
+    spec(op, FLOATS, cases=_binary_cases(*kinds), ref=ref, tol=tol or {}, out_kw=True)
+    base = SPECS[op].cases
+    SPECS[op].cases = lambda d, rng: base(d, rng) + _special_binary(d, rng)
+
+
+_float_binary("copysign", np.copysign)
+_float_binary("fmax", np.fmax)
+_float_binary("fmin", np.fmin)
+_float_binary("hypot", np.hypot, _MATH_TOL)
+_float_binary("logaddexp", np.logaddexp, _MATH_TOL)
+
+
+def _fmod_ref(a, b):
+    if np.asarray(a).dtype.kind in "iub" and np.asarray(b).dtype.kind in "iub":
+        return np.fmod(a, b)
+    return np.fmod(np.asarray(a, np.float64), b)
+
+
+spec("fmod", NUMERIC, cases=_binary_cases("any", "nonzero", scalar_b=-2), ref=_fmod_ref,
+     out_kw=True)
+
+
+def _shift_cases(d, rng):
+    bits = d.itemsize * 8
+    x = values(rng, (3, 4), d)
+    shifts = rng.integers(0, bits, (3, 4)).astype(d.numpy)
+    out = [Case((x, shifts)), Case((x, shifts[0])), Case((values(rng, (), d), shifts[:1, :1])),
+           Case((x, 2), desc="scalar shift")]
+    edge = np.array([0, 1, bits - 1, bits, bits + 3] + ([-1] if d is not _dtype.uint8 else []),
+                    dtype=np.int64)
+    big = np.array([1, -8, 5, -1, 7, 3][:len(edge)], dtype=np.int64)
+    if d is _dtype.uint8:
+        big = np.abs(big)
+    out.append(Case((big.astype(d.numpy), edge.astype(d.numpy)), desc="shifts out of range"))
+    return out
+
+
+def _shift_ref(left):
+    def ref(x, y):
+        x = np.asarray(x, np.int64)
+        y = np.asarray(y, np.int64)
+        bits = 8 * _SHIFT_BITS[0]
+        inside = (y >= 0) & (y < bits)
+        ys = np.where(inside, y, 0)
+        if left:
+            return np.where(inside, x << ys, 0)
+        return np.where(inside, x >> ys, np.where(x < 0, -1, 0))
+    return ref
+
+
+_SHIFT_BITS = [1]
+
+
+def _shift_cases_for(d, rng):
+    _SHIFT_BITS[0] = d.itemsize  # the reference needs the width of the dtype under test
+    return _shift_cases(d, rng)
+
+
+spec("bitwise_left_shift", INTS, cases=_shift_cases_for, ref=_shift_ref(True), out_kw=True)
+spec("bitwise_right_shift", INTS, cases=_shift_cases_for, ref=_shift_ref(False), out_kw=True)
+
+
+# -- the tensor library: scans and search ------------------------------------------------------
+def _cum_extreme_ref(greater):
+    def ref(x, axis):
+        x = np.moveaxis(np.asarray(x), axis, -1)
+        vals = np.empty_like(x)
+        idx = np.zeros(x.shape, np.int64)
+        for pos in np.ndindex(*x.shape[:-1]):
+            best, at = None, 0
+            for i, v in enumerate(x[pos]):
+                if best is None or np.isnan(v) or (not np.isnan(best) and (
+                        v >= best if greater else v <= best)):
+                    best, at = v, i
+                vals[pos + (i,)] = best
+                idx[pos + (i,)] = at
+        return np.moveaxis(vals, -1, axis), np.moveaxis(idx, -1, axis)
+    return ref
+
+
+def _cum_extreme_cases(d, rng):
+    out = [Case((values(rng, s, d), a)) for s, a in
+           [((6,), 0), ((2, 5), 1), ((3, 2), 0), ((0,), 0), ((2, 0), 1)]]
+    ties = np.array([2, 1, 2, 2, 0, 1], d.numpy)
+    out.append(Case((ties, 0), desc="ties: latest index"))
+    if d.is_floating_point:
+        out.append(Case((np.array([1.0, math.nan, 3.0, math.nan, 0.5], d.numpy), 0),
+                        desc="NaN propagates"))
+    return out
+
+
+spec("cummax", NUMERIC, cases=_cum_extreme_cases, ref=_cum_extreme_ref(True),
+     out_dtype=lambda d: (d, I64))
+spec("cummin", NUMERIC, cases=_cum_extreme_cases, ref=_cum_extreme_ref(False),
+     out_dtype=lambda d: (d, I64))
+
+
+def _logcumsumexp_cases(d, rng):
+    out = [Case((values(rng, s, d), a)) for s, a in [((6,), 0), ((2, 5), 1), ((3, 2), 0),
+                                                     ((0,), 0)]]
+    out.append(Case((np.array([-math.inf, 0.0, 30.0, 30.0, -math.inf], d.numpy), 0),
+                    desc="infinite and large values"))
+    return out
+
+
+def _logcumsumexp_ref(x, axis):
+    if not x.size:
+        return x
+    peak = np.maximum.accumulate(np.where(np.isfinite(x), x, -np.inf), axis=axis)
+    peak = np.where(np.isfinite(peak), peak, 0)
+    top = np.max(np.where(np.isfinite(x), x, -np.inf), axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.cumsum(np.exp(x - top), axis=axis)) + top + 0 * peak
+
+
+spec("logcumsumexp", FLOATS, cases=_logcumsumexp_cases, ref=_logcumsumexp_ref, tol=_LOW)
+
+
+def _searchsorted_cases(d, rng):
+    out = []
+    seq = np.sort(values(rng, (7,), d))
+    for right in (False, True):
+        out.append(Case((seq, values(rng, (5,), d), right)))
+        out.append(Case((seq, seq.copy(), right), desc="values in the sequence"))
+        batch = np.sort(values(rng, (2, 6), d), axis=-1)
+        out.append(Case((batch, values(rng, (2, 4), d), right), desc="batched"))
+        out.append(Case((seq, values(rng, (0,), d), right), desc="no values"))
+    if d.is_floating_point:
+        seq = np.array([-1.0, 0.0, 2.0, math.nan, math.nan], d.numpy)
+        vals = np.array([math.nan, 2.0, -math.inf, math.inf], d.numpy)
+        out += [Case((seq, vals, False), desc="NaN last"), Case((seq, vals, True),
+                                                               desc="NaN last")]
+    return out
+
+
+def _bisect(seq, value, right):
+    """PyTorch's binary search: NaN compares false, so NaN values land past the end."""
+    start, end = 0, len(seq)
+    while start < end:
+        mid = start + (end - start) // 2
+        if not (seq[mid] > value if right else seq[mid] >= value):
+            start = mid + 1
+        else:
+            end = mid
+    return start
+
+
+def _searchsorted_ref(seq, vals, right):
+    out = np.empty(vals.shape, np.int64)
+    for pos in np.ndindex(*vals.shape):
+        row = seq if seq.ndim == 1 else seq[pos[:-1]]
+        out[pos] = _bisect(row, vals[pos], right)
+    return out
+
+
+spec("searchsorted", NUMERIC, cases=_searchsorted_cases, ref=_searchsorted_ref,
+     out_dtype=lambda d: I64)
+
+
+# -- the tensor library: linear algebra ----------------------------------------------------------
+_LA_DTYPES = (_dtype.float32, _dtype.float64)
+_LA_TOL = {_dtype.float32: (1e-4, 1e-4), _dtype.float64: (1e-10, 1e-10)}
+
+
+def _la_tol(d):
+    return _LA_TOL[d]
+
+
+def _matrices(rng, d, shape, kind="general"):
+    a = rng.uniform(-1, 1, shape)
+    n = shape[-1]
+    if kind == "spd":
+        a = a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+    elif kind == "wellconditioned":
+        a = a + n * np.eye(n) if shape[-1] == shape[-2] else a
+    return a.astype(d.numpy)
+
+
+def _lu_ref(a):
+    """P A = L U by Doolittle with partial pivoting (LAPACK's getrf choice of pivots)."""
+    a = np.array(a, dtype=np.float64)
+    m, n = a.shape
+    k = min(m, n)
+    piv = np.zeros(k, np.int64)
+    info = 0
+    for j in range(k):
+        p = j + int(np.argmax(np.abs(a[j:, j])))
+        piv[j] = p + 1
+        if a[p, j] == 0:
+            if info == 0:
+                info = j + 1
+            continue
+        if p != j:
+            a[[j, p]] = a[[p, j]]
+        a[j + 1:, j] /= a[j, j]
+        a[j + 1:, j + 1:] -= np.outer(a[j + 1:, j], a[j, j + 1:])
+    return a, piv, info
+
+
+def _lu_check(ctx, impl, d):
+    rng = ctx.rng("lu_factor", d.name)
+    tol = _la_tol(d)
+    n = 0
+    for shape in [(3, 3), (4, 4), (2, 3, 3), (3, 5), (5, 3), (1, 1), (0, 0)]:
+        a = _matrices(rng, d, shape)
+        for layout in ("contiguous", "transposed"):
+            lu, piv, info = impl(ctx.native(a, layout))
+            lu, piv, info = ctx.numpy(lu), ctx.numpy(piv), ctx.numpy(info)
+            assert piv.dtype == np.int64 and info.dtype == np.int64
+            assert lu.dtype == a.dtype and lu.shape == a.shape
+            for pos in np.ndindex(*shape[:-2]):
+                elu, epiv, einfo = _lu_ref(a[pos].astype(np.float64))
+                ctx.compare_arrays(lu[pos], elu.astype(d.numpy), f"LU of {shape}", *tol)
+                assert piv[pos].tolist() == epiv.tolist(), f"pivots {piv[pos]} != {epiv}"
+                assert int(info[pos]) == einfo
+            n += 1
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]], d.numpy)
+    _, _, info = impl(ctx.native(singular))
+    assert int(ctx.numpy(info)) == 2, "info must name the first zero pivot (1-based)"
+    return n
+
+
+spec("lu_factor", _LA_DTYPES, check=_lu_check)
+
+
+def _lu_solve_check(ctx, impl, d):
+    rng = ctx.rng("lu_solve", d.name)
+    n = 0
+    for a_shape, b_shape in [((3, 3), (3, 2)), ((4, 4), (4, 1)), ((2, 3, 3), (2, 3, 4)),
+                             ((1, 1), (1, 1))]:
+        a = _matrices(rng, d, a_shape, "wellconditioned")
+        b = rng.uniform(-1, 1, b_shape).astype(d.numpy)
+        lu = np.empty_like(a)
+        piv = np.empty(a_shape[:-1], np.int64)
+        for pos in np.ndindex(*a_shape[:-2]):
+            lu[pos], piv[pos], _ = _lu_ref(a[pos])
+        x = impl(ctx.native(lu), ctx.native(piv), ctx.native(b))
+        expected = np.linalg.solve(a.astype(np.float64), b.astype(np.float64))
+        ctx.compare(x, expected.astype(d.numpy), f"lu_solve {a_shape} {b_shape}", *_la_tol(d))
+        n += 1
+    return n
+
+
+spec("lu_solve", _LA_DTYPES, check=_lu_solve_check)
+
+
+def _triangular_check(ctx, impl, d):
+    rng = ctx.rng("triangular_solve", d.name)
+    n = 0
+    for a_shape, b_shape, left in [((3, 3), (3, 2), True), ((3, 3), (2, 3), False),
+                                   ((2, 4, 4), (2, 4, 1), True), ((1, 1), (1, 3), True)]:
+        a = _matrices(rng, d, a_shape, "wellconditioned")
+        b = rng.uniform(-1, 1, b_shape).astype(d.numpy)
+        for upper in (True, False):
+            for unit in (False, True):
+                tri = np.triu(a) if upper else np.tril(a)
+                if unit:
+                    idx = np.arange(a_shape[-1])
+                    tri = tri.copy()
+                    tri[..., idx, idx] = 1
+                t64, b64 = tri.astype(np.float64), b.astype(np.float64)
+                if left:
+                    expected = np.linalg.solve(t64, b64)
+                else:
+                    expected = np.swapaxes(np.linalg.solve(np.swapaxes(t64, -1, -2),
+                                                           np.swapaxes(b64, -1, -2)), -1, -2)
+                x = impl(ctx.native(a, "transposed"), ctx.native(b), upper, left, unit)
+                ctx.compare(x, expected.astype(d.numpy),
+                            f"triangular_solve {a_shape} upper={upper} left={left} unit={unit}",
+                            *_la_tol(d))
+                n += 1
+    return n
+
+
+spec("triangular_solve", _LA_DTYPES, check=_triangular_check)
+
+
+def _cholesky_check(ctx, impl, d):
+    rng = ctx.rng("cholesky", d.name)
+    n = 0
+    for shape in [(3, 3), (2, 4, 4), (1, 1), (0, 0)]:
+        a = _matrices(rng, d, shape, "spd")
+        low, info = impl(ctx.native(a))
+        expected = np.linalg.cholesky(a.astype(np.float64)) if a.size else a
+        ctx.compare(low, expected.astype(d.numpy), f"cholesky {shape}", *_la_tol(d))
+        assert not ctx.numpy(info).any() and ctx.numpy(info).shape == shape[:-2]
+        n += 1
+    bad = np.array([[4.0, 2.0, 0.0], [2.0, 1.0, 0.0], [0.0, 0.0, 1.0]], d.numpy)
+    _, info = impl(ctx.native(bad))
+    assert int(ctx.numpy(info)) == 2, "info: order of the first non positive-definite minor"
+    return n + 1
+
+
+spec("cholesky", _LA_DTYPES, check=_cholesky_check)
+
+
+def _qr_check(ctx, impl, d):
+    rng = ctx.rng("qr", d.name)
+    tol = _la_tol(d)
+    n = 0
+    for shape in [(3, 3), (4, 2), (2, 4), (2, 3, 2), (1, 1)]:
+        a = _matrices(rng, d, shape)
+        a64 = a.astype(np.float64)
+        for mode in ("reduced", "complete", "r"):
+            q, r = impl(ctx.native(a, "transposed"), mode)
+            q, r = ctx.numpy(q), ctx.numpy(r)
+            eq, er = np.linalg.qr(a64, mode="reduced" if mode == "r" else mode)
+            # LAPACK's signs: compare with NumPy's (LAPACK) factors directly
+            ctx.compare_arrays(r, er.astype(d.numpy), f"qr R {shape} {mode}", *tol)
+            if mode == "r":
+                assert q.size == 0
+            else:
+                ctx.compare_arrays(q, eq.astype(d.numpy), f"qr Q {shape} {mode}", *tol)
+            n += 1
+    return n
+
+
+spec("qr", _LA_DTYPES, check=_qr_check)
+
+
+def _eigh_check(ctx, impl, d):
+    rng = ctx.rng("eigh", d.name)
+    tol = _la_tol(d)
+    for shape in [(3, 3), (2, 4, 4), (1, 1)]:
+        a = _matrices(rng, d, shape)
+        sym = (a + np.swapaxes(a, -1, -2)).astype(d.numpy)
+        junk = np.triu(rng.uniform(5, 6, shape), 1).astype(d.numpy)  # only the lower triangle
+        w, v = impl(ctx.native(np.tril(sym) + junk))
+        w, v = ctx.numpy(w), ctx.numpy(v)
+        s64 = sym.astype(np.float64)
+        ctx.compare_arrays(w, np.linalg.eigvalsh(s64).astype(d.numpy), f"eigh values {shape}",
+                           *tol)
+        recon = v.astype(np.float64) @ (w.astype(np.float64)[..., None] *
+                                        np.swapaxes(v.astype(np.float64), -1, -2))
+        ctx.compare_arrays(recon.astype(d.numpy), sym, f"eigh V diag(w) V^T {shape}", *tol)
+    return 3
+
+
+spec("eigh", _LA_DTYPES, check=_eigh_check)
+
+
+def _svd_check(ctx, impl, d):
+    rng = ctx.rng("svd", d.name)
+    tol = _la_tol(d)
+    n = 0
+    for shape in [(3, 3), (4, 2), (2, 4), (2, 3, 2)]:
+        a = _matrices(rng, d, shape)
+        for full in (False, True):
+            u, s, vh = (ctx.numpy(x) for x in impl(ctx.native(a), full))
+            m, k = shape[-2], shape[-1]
+            r = min(m, k)
+            assert u.shape == shape[:-2] + ((m, m) if full else (m, r))
+            assert vh.shape == shape[:-2] + ((k, k) if full else (r, k))
+            ctx.compare_arrays(s, np.linalg.svd(a.astype(np.float64), compute_uv=False)
+                               .astype(d.numpy), f"svd S {shape}", *tol)
+            recon = (u[..., :, :r].astype(np.float64) * s.astype(np.float64)[..., None, :]) @ \
+                vh[..., :r, :].astype(np.float64)
+            ctx.compare_arrays(recon.astype(d.numpy), a, f"svd U S Vh {shape} full={full}", *tol)
+            n += 1
+    return n
+
+
+spec("svd", _LA_DTYPES, check=_svd_check)
