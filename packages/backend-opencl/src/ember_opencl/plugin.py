@@ -1,6 +1,14 @@
-"""ember's `opencl` backend plugin: not implemented yet.
+"""pluggy entry point (``ember.backends``: ``opencl``) registering the OpenCL backend.
 
-This module is the `ember.backends` entry point of ember-backend-opencl. It defines
-no hook implementations, so it registers nothing, and it imports nothing beyond the
-standard library, so it loads on machines without PyOpenCL or an OpenCL runtime.
+The backend registers even when no OpenCL platform or device is present; it then reports
+``is_available() == False`` and ``unavailable_reason()`` says how to install a driver.
 """
+
+from ember.backends import hookimpl
+
+
+@hookimpl
+def ember_register_backends(registry):
+    from .backend import OpenCLBackend
+
+    registry.register(OpenCLBackend())

@@ -1,0 +1,285 @@
+"""matmul (CLBlast when pyclblast is installed, else a tiled local-memory kernel; both
+batched and broadcasting) and einsum as diagonals, sums, permutes and matmuls."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import layout
+from .array import empty
+from .codegen import Source, ctype
+from .elementwise import astype, copy, full
+
+try:  # optional: the `clblast` extra
+    import pyclblast
+    from pyopencl.array import Array as _ClArray
+except Exception:  # pragma: no cover - depends on the machine
+    pyclblast = None
+
+TILE = 16
+
+
+def matmul(x, y):
+    dtype = np.result_type(x.dtype, y.dtype)
+    if x.dtype != dtype:
+        x = astype(x, dtype)
+    if y.dtype != dtype:
+        y = astype(y, dtype)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError("matmul: Input operand does not have enough dimensions")
+    vx, vy = x.ndim == 1, y.ndim == 1
+    if vx:
+        x = x.view_of(x.offset, (1,) + x.shape, (0,) + x.est)
+    if vy:
+        y = y.view_of(y.offset, y.shape + (1,), y.est + (0,))
+    m, k = x.shape[-2:]
+    k2, n = y.shape[-2:]
+    if k != k2:
+        raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension 0, with "
+                         f"gufunc signature (n?,k),(k,m?)->(n?,m?) (size {k2} is different "
+                         f"from {k})")
+    batch = layout.broadcast_shapes(x.shape[:-2], y.shape[:-2])
+    out = empty(x.device, batch + (m, n), dtype)
+    if out.size:
+        if k == 0:
+            out = full(x.device, out.shape, 0, dtype)
+        else:
+            xb = layout.broadcast(x.shape[:-2], x.est[:-2], batch)
+            yb = layout.broadcast(y.shape[:-2], y.est[:-2], batch)
+            if not _clblast(out, x, y, batch, xb, yb, m, n, k):
+                _tiled(out, x, y, batch, xb, yb, m, n, k)
+    shape = out.shape
+    if vx:
+        shape = shape[:-2] + shape[-1:]
+    if vy:
+        shape = shape[:-1]
+    if shape != out.shape:
+        out = out.view_of(out.offset, shape, layout.contiguous(shape))
+    return out
+
+
+def _header(a, dtype):
+    """A pyopencl Array header over our buffer: pyclblast reads only its buffer and dtype."""
+    h = _ClArray.__new__(_ClArray)
+    h.base_data, h.dtype, h.shape = a.data, dtype, (1, 1)
+    return h
+
+
+def _gemm_operand(a, rows, cols):
+    """(array, ld, transposed) so that CLBlast can read ``a``'s last two dims, or None."""
+    s0, s1 = a.est[-2:]
+    if (s1 == 1 or cols == 1) and s0 >= max(cols, 1):
+        return a, s0, False
+    if (s0 == 1 or rows == 1) and s1 >= max(rows, 1):
+        return a, s1, True
+    if rows == 1 and s1 == 1:
+        return a, max(cols, 1), False
+    return None
+
+
+def _clblast(out, x, y, batch, xb, yb, m, n, k):
+    if pyclblast is None or out.dtype.char not in "fd" or not out.device.extra.get(
+            "clblast", True):
+        return False
+    bshape, (xs, ys, os_) = layout.collapse(batch, xb, yb, out.est[:-2])
+    if len(bshape) > 1:  # batch dims that are not one run: make them one
+        x = copy(x.view_of(x.offset, batch + x.shape[-2:], xb + x.est[-2:]))
+        y = copy(y.view_of(y.offset, batch + y.shape[-2:], yb + y.est[-2:]))
+        return _clblast(out, x, y, batch, x.est[:-2], y.est[:-2], m, n, k)
+    count = bshape[0] if bshape else 1
+    a = _gemm_operand(x, m, k) or _gemm_operand(copy(x), m, k)
+    b = _gemm_operand(y, k, n) or _gemm_operand(copy(y), k, n)
+    (xa, lda, ta), (yb_, ldb, tb) = a, b
+    q = out.device.queue
+    ha, hb, hc = _header(xa, out.dtype), _header(yb_, out.dtype), _header(out, out.dtype)
+    try:
+        if count == 1:
+            pyclblast.gemm(q, m, n, k, ha, hb, hc, lda, ldb, n, a_transp=ta, b_transp=tb,
+                           a_offset=xa.offset, b_offset=yb_.offset, c_offset=out.offset)
+        else:
+            sa = xs[0] if bshape else 0
+            sb = ys[0] if bshape else 0
+            pyclblast.gemmStridedBatched(q, m, n, k, count, ha, hb, hc, lda, ldb, n, sa, sb,
+                                         m * n, a_transp=ta, b_transp=tb,
+                                         a_offset=xa.offset, b_offset=yb_.offset,
+                                         c_offset=out.offset)
+    except RuntimeError:  # e.g. a device CLBlast cannot build for: use our kernel
+        out.device.extra["clblast"] = False
+        return False
+    return True
+
+
+def _tiled(out, x, y, batch, xb, yb, m, n, k):
+    dev = out.device
+    tile = TILE if dev.max_group >= TILE * TILE else 8
+    nb = len(batch)
+    knl = dev.kernel(("matmul", out.dtype, nb, tile),
+                     lambda: _tiled_source(out.dtype, nb, tile), "matmul")
+    gsize = (math.ceil(n / tile) * tile, math.ceil(m / tile) * tile, max(math.prod(batch), 1))
+    knl(dev.queue, gsize, (tile, tile, 1), out.data, x.data, x.offset, y.data, y.offset,
+        m, n, k, *x.est[-2:], *y.est[-2:], *batch, *xb, *yb)
+
+
+def _tiled_source(dtype, nb, tile):
+    t = ctype(dtype)
+    acc = t.c
+    mul_add = "acc = acc | (As[lr][q] & Bs[q][lc]);" if t.kind == "b" else \
+        "acc += As[lr][q] * Bs[q][lc];"
+    src = Source()
+    src.buffer("c", dtype)
+    src.buffer("a", dtype, const=True)
+    src.longs(["aoff"])
+    src.buffer("b", dtype, const=True)
+    src.longs(["boff", "M", "N", "K", "as0", "as1", "bs0", "bs1", *layout.params("B", nb),
+               *layout.params("ab", nb), *layout.params("bb", nb)])
+    src("  int lc = get_local_id(0), lr = get_local_id(1);",
+        f"  long col = get_group_id(0) * {tile} + lc, row = get_group_id(1) * {tile} + lr;",
+        "  long bt = get_global_id(2), ao = aoff, bo = boff;",
+        layout.unravel_code("bt", "B", nb, [("ao", "ab"), ("bo", "bb")]),
+        f"  __local {acc} As[{tile}][{tile}], Bs[{tile}][{tile}];",
+        f"  {acc} acc = 0;",
+        f"  for (long k0 = 0; k0 < K; k0 += {tile}) {{",
+        f"    As[lr][lc] = (row < M && k0 + lc < K) ? "
+        f"{t.load('a', 'ao + row * as0 + (k0 + lc) * as1')} : 0;",
+        f"    Bs[lr][lc] = (k0 + lr < K && col < N) ? "
+        f"{t.load('b', 'bo + (k0 + lr) * bs0 + col * bs1')} : 0;",
+        "    barrier(CLK_LOCAL_MEM_FENCE);",
+        f"    for (int q = 0; q < {tile}; q++) {mul_add}",
+        "    barrier(CLK_LOCAL_MEM_FENCE);",
+        "  }",
+        "  if (row < M && col < N) " + t.store("c", "bt * M * N + row * N + col", "acc", t))
+    return src
+
+
+# -- einsum ----------------------------------------------------------------------------------
+def einsum(equation, *xs):
+    from .reduce import reduce
+
+    dtype = np.result_type(*[x.dtype for x in xs])
+    terms, out_labels = _parse(equation, xs)
+    sizes = {}
+    for labels, x in zip(terms, xs):
+        for lab, n in zip(labels, x.shape):
+            if sizes.get(lab, 1) != 1 and n not in (1, sizes[lab]):
+                raise ValueError(f"einsum: operands could not be broadcast: label {lab!r} has "
+                                 f"sizes {sizes[lab]} and {n}")
+            sizes[lab] = max(sizes.get(lab, 1), n) if n != 0 else 0
+    ops = [(list(labels), x if x.dtype == dtype else astype(x, dtype))
+           for labels, x in zip(terms, xs)]
+    ops = [_diagonals(labels, x) for labels, x in ops]
+
+    def needed(i):
+        return set(out_labels).union(*[set(lab) for lab, _ in ops[i + 1:]])
+
+    for i, (labels, x) in enumerate(ops):  # sum what only this operand has
+        others = set(out_labels).union(*[set(lab) for j, (lab, _) in enumerate(ops) if j != i])
+        drop = [d for d, lab in enumerate(labels) if lab not in others]
+        if drop:
+            x = reduce("sum", x, tuple(drop), False)
+            labels = [lab for d, lab in enumerate(labels) if d not in drop]
+        ops[i] = (labels, x)
+    labels, acc = ops[0]
+    for i in range(1, len(ops)):
+        blabels, b = ops[i]
+        labels, acc = _contract(labels, acc, blabels, b, needed(i), sizes)
+    drop = tuple(d for d, lab in enumerate(labels) if lab not in out_labels)
+    if drop:
+        acc = reduce("sum", acc, drop, False)
+        labels = [lab for d, lab in enumerate(labels) if d not in drop]
+    order = [labels.index(lab) for lab in out_labels]
+    shape, est = layout.permute(acc.shape, acc.est, order)
+    shape_full = tuple(sizes[lab] for lab in out_labels)
+    result = acc.view_of(acc.offset, shape, est)
+    if shape != shape_full:
+        result = result.view_of(result.offset, shape_full,
+                                layout.broadcast(shape, est, shape_full))
+    result = copy(result) if not result.contiguous else result
+    return astype(result, dtype) if result.dtype != dtype else result
+
+
+def _parse(equation, xs):
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(xs):
+        raise ValueError(f"einsum: {len(terms)} operand(s) in the equation but {len(xs)} given")
+    expanded, ell_nd = [], 0
+    for term, x in zip(terms, xs):
+        if "..." in term:
+            head, tail = term.split("...")
+            nd = x.ndim - len(head) - len(tail)
+            ell_nd = max(ell_nd, nd)
+            expanded.append(list(head) + [f".{i}" for i in range(nd, 0, -1)] + list(tail))
+        else:
+            if len(term) != x.ndim:
+                raise ValueError(f"einsum: term {term!r} does not match an operand of "
+                                 f"{x.ndim} dimensions")
+            expanded.append(list(term))
+    ell = [f".{i}" for i in range(ell_nd, 0, -1)]
+    if arrow:
+        if "..." in rhs:
+            head, tail = rhs.split("...")
+            out = list(head) + ell + list(tail)
+        else:
+            out = list(rhs)
+    else:
+        counts = {}
+        for labels in expanded:
+            for lab in labels:
+                counts[lab] = counts.get(lab, 0) + 1
+        out = ell + sorted(lab for lab, c in counts.items() if c == 1 and not lab.startswith("."))
+    return expanded, out
+
+
+def _diagonals(labels, x):
+    """Take the diagonal of each label repeated within one operand."""
+    while len(set(labels)) != len(labels):
+        lab = next(lab for lab in labels if labels.count(lab) > 1)
+        i = labels.index(lab)
+        j = labels.index(lab, i + 1)
+        offset, shape, est = layout.diagonal(x.offset, x.shape, x.est, i, j)
+        x = x.view_of(offset, shape, est)
+        labels = [v for d, v in enumerate(labels) if d not in (i, j)] + [lab]
+    return labels, x
+
+
+def _sum_unneeded(labels, arr, keep, other):
+    from .reduce import reduce
+
+    drop = tuple(d for d, lab in enumerate(labels) if lab not in keep and lab not in other)
+    if drop:
+        arr = reduce("sum", arr, drop, False)
+        labels = [lab for d, lab in enumerate(labels) if d not in drop]
+    return labels, arr
+
+
+def _contract(la, a, lb, b, keep, sizes):
+    la, a = _sum_unneeded(la, a, keep, lb)
+    lb, b = _sum_unneeded(lb, b, keep, la)
+    batch = [lab for lab in la if lab in lb and lab in keep]
+    contracted = [lab for lab in la if lab in lb and lab not in keep]
+    a_only = [lab for lab in la if lab not in lb]
+    b_only = [lab for lab in lb if lab not in la]
+
+    def arrange(labels, arr, order):
+        shape, est = layout.permute(arr.shape, arr.est, [labels.index(lab) for lab in order])
+        full_shape = tuple(sizes[lab] for lab in order)
+        return arr.view_of(arr.offset, full_shape, layout.broadcast(shape, est, full_shape))
+
+    def as3(arr, groups):
+        shape = tuple(math.prod(sizes[lab] for lab in g) for g in groups)
+        st = layout.reshape(arr.shape, arr.est, shape)
+        if st is None:
+            arr = copy(arr)
+            st = layout.contiguous(shape)
+        return arr.view_of(arr.offset, shape, st)
+
+    a3 = as3(arrange(la, a, batch + a_only + contracted), [batch, a_only, contracted])
+    b3 = as3(arrange(lb, b, batch + contracted + b_only), [batch, contracted, b_only])
+    c = matmul(a3, b3)
+    labels = batch + a_only + b_only
+    shape = tuple(sizes[lab] for lab in labels)
+    return labels, c.view_of(c.offset, shape, layout.contiguous(shape))
+

@@ -1,0 +1,195 @@
+"""The OpenCL runtime: platforms and devices, one context and in-order queue per device,
+memory, and program builds cached in memory and on disk.
+
+Devices are every device of every platform (GPUs and accelerators first, then CPUs), or
+those of one platform chosen with ``EMBER_OPENCL_PLATFORM`` (an index or part of a name)
+or :func:`ember_opencl.set_platform` before the first tensor is made.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import pyopencl as cl
+    import pyopencl.tools as cl_tools
+except Exception as exc:  # pyopencl missing, or no libOpenCL.so to load
+    cl = cl_tools = None
+    _IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
+else:
+    _IMPORT_ERROR = ""
+
+INSTALL_HINT = (
+    "install an OpenCL driver (ICD): on a CPU, PoCL (`apt-get install pocl-opencl-icd` on "
+    "Debian/Ubuntu, `dnf install pocl` on Fedora); on a GPU, its vendor's OpenCL runtime "
+    "(AMD ROCm, Intel compute-runtime, the NVIDIA driver); `clinfo` lists what OpenCL sees")
+
+_state: dict = {"platform": os.environ.get("EMBER_OPENCL_PLATFORM"), "devices": None,
+                "error": ""}
+
+
+def _select_platforms(platforms, choice):
+    if choice is None or choice == "":
+        return platforms
+    if str(choice).isdigit():
+        i = int(choice)
+        return platforms[i:i + 1]
+    return [p for p in platforms if str(choice).lower() in p.name.lower()]
+
+
+def devices() -> list:
+    """The usable OpenCL devices in ember's order (index = the N of ``opencl:N``)."""
+    found = _state["devices"]
+    if found is not None:
+        return found
+    found, error = [], ""
+    if cl is None:
+        error = f"pyopencl could not be imported ({_IMPORT_ERROR})"
+    else:
+        try:
+            platforms = cl.get_platforms()
+        except Exception as exc:  # no ICD installed: PLATFORM_NOT_FOUND_KHR
+            platforms, error = [], f"no OpenCL platform found ({exc})"
+        chosen = _select_platforms(platforms, _state["platform"])
+        if platforms and not chosen:
+            error = (f"EMBER_OPENCL_PLATFORM={_state['platform']!r} matches none of the "
+                     f"platforms {[p.name for p in platforms]}")
+        for p in chosen:
+            try:
+                devs = p.get_devices()
+            except Exception:  # a platform with no device raises DEVICE_NOT_FOUND
+                continue
+            found += [d for d in devs if d.available]
+        found.sort(key=lambda d: bool(d.type & cl.device_type.CPU))  # GPUs first, stable
+        if not found and not error:
+            error = "OpenCL found platforms but no available device"
+    _state["devices"] = [Device(i, d) for i, d in enumerate(found)]
+    _state["error"] = error
+    return _state["devices"]
+
+
+def set_platform(choice) -> None:
+    """Restrict ember's OpenCL devices to one platform (an index or part of its name)."""
+    if _state["devices"] and any(d._context is not None for d in _state["devices"]):
+        raise RuntimeError("set_platform() must be called before the first OpenCL tensor is "
+                           "made")
+    _state["platform"] = None if choice is None else str(choice)
+    _state["devices"] = None
+
+
+def unavailable_reason() -> str:
+    devices()
+    return f"{_state['error']}; {INSTALL_HINT}" if _state["error"] else ""
+
+
+def device(index) -> Device:
+    devs = devices()
+    index = 0 if index is None else index
+    if not 0 <= index < len(devs):
+        raise RuntimeError(f"opencl device index {index} is out of range: {len(devs)} OpenCL "
+                           "device(s) available" + (f" ({unavailable_reason()})" if not devs
+                                                    else ""))
+    return devs[index]
+
+
+def cache_dir() -> str | None:
+    """Where built programs are kept between processes (``EMBER_OPENCL_CACHE``; '0' turns
+    the disk cache off)."""
+    path = os.environ.get("EMBER_OPENCL_CACHE")
+    if path == "0":
+        return None
+    if not path:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        path = Path(base) / "ember" / "opencl"
+    return str(path)
+
+
+class KernelBuildError(RuntimeError):
+    """An OpenCL C program failed to build; the message holds the op and the build log."""
+
+
+class Device:
+    """One OpenCL device: context, queue, memory pool, capabilities and kernel cache."""
+
+    def __init__(self, index, cl_device):
+        self.index = index
+        self.cl = cl_device
+        self.name = cl_device.name.strip()
+        self.platform = cl_device.platform.name.strip()
+        ext = set(cl_device.extensions.split())
+        self.extensions = ext
+        self.fp64 = "cl_khr_fp64" in ext
+        self.fp16 = "cl_khr_fp16" in ext
+        self.max_group = cl_device.max_work_group_size
+        self.local_mem = cl_device.local_mem_size
+        self.is_cpu = bool(cl_device.type & cl.device_type.CPU)
+        options = ["-cl-std=CL1.2"]
+        if cl_device.single_fp_config & cl.device_fp_config.CORRECTLY_ROUNDED_DIVIDE_SQRT:
+            options.append("-cl-fp32-correctly-rounded-divide-sqrt")
+        self.options = options
+        self.kernels: dict = {}
+        self._context = None
+        self.extra: dict = {}  # per-device state of other modules (e.g. matmul choice)
+
+    def __repr__(self):
+        return f"<opencl:{self.index} {self.name!r} on {self.platform!r}>"
+
+    def _open(self):
+        self._context = cl.Context([self.cl])
+        self.queue = cl.CommandQueue(self._context, self.cl)
+        self.pool = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self.queue))
+
+    @property
+    def context(self):
+        if self._context is None:
+            self._open()
+        return self._context
+
+    # -- memory ----------------------------------------------------------------------
+    def alloc(self, nbytes: int):
+        if self._context is None:
+            self._open()
+        return self.pool.allocate(max(int(nbytes), 1))
+
+    def check_dtype(self, dtype) -> None:
+        if dtype.char == "d" and not self.fp64:
+            raise TypeError(f"the OpenCL device {self.name!r} does not support float64: it "
+                            "lacks the cl_khr_fp64 extension; use float32")
+
+    def synchronize(self) -> None:
+        if self._context is not None:
+            self.queue.finish()
+
+    # -- programs --------------------------------------------------------------------
+    def kernel(self, key, make, op: str):
+        """The kernel cached under ``key``, built on a miss from ``make()`` -> Source."""
+        found = self.kernels.get(key)
+        if found is None:
+            found = self.kernels[key] = self.build(make(), op)
+        return found
+
+    def build(self, src, op: str):
+        if self._context is None:
+            self._open()
+        text = src.text(self)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", cl.CompilerWarning)
+                program = cl.Program(self._context, text).build(options=self.options,
+                                                                cache_dir=cache_dir())
+        except cl.RuntimeError as exc:
+            raise KernelBuildError(f"ember opencl: building the kernel for op {op!r} failed on "
+                                   f"{self.name!r} ({self.platform}):\n{exc}\n--- source ---\n"
+                                   f"{text}") from None
+        knl = getattr(program, src.name)
+        knl.set_scalar_arg_dtypes(src.arg_types)
+        return knl
+
+
+def scalar(dtype, value):
+    """A kernel scalar argument of numpy dtype ``dtype``."""
+    return np.dtype(dtype).type(value)
