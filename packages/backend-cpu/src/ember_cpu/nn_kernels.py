@@ -10,6 +10,7 @@ windows (the common case) is done with pairwise maxima of strided views.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -79,8 +80,6 @@ def col2im(cols, input_shape, kernel_size, stride, padding, dilation):
     padded = tuple(n + 2 * p for n, p in zip(spatial, padding, strict=True))
     acc = np.zeros(tuple(input_shape[:2]) + padded, cols.dtype)
     flat = cols.reshape(cols.shape[:2] + (-1,) + tuple(out))
-    import itertools
-
     for i, offset in enumerate(itertools.product(*(range(k) for k in kernel_size))):
         key = (slice(None), slice(None)) + tuple(
             slice(j * d, j * d + (o - 1) * s + 1, s)
@@ -102,9 +101,105 @@ def _cols(x, kernel_size, stride, padding, dilation, groups):
     return cols.reshape(n, groups, -1, math.prod(out)), out
 
 
+# -- stride-1 convolution over the padded-width grid -----------------------------------------
+# With stride 1, every kernel offset reads the flattened zero-padded input at a fixed shift, so
+# im2col copies and col2im adds run over long contiguous rows. Outputs are computed on the
+# padded grid (a few garbage columns per row, dropped afterwards). It pays when the im2col
+# matrix (C/groups * prod(kernel) rows) is larger than the output (O/groups rows).
+class _Flat:
+    def __init__(self, spatial, kernel_size, padding, dilation):
+        nd = len(spatial)
+        self.padded = tuple(n + 2 * p for n, p in zip(spatial, padding, strict=True))
+        self.out = tuple(m - d * (k - 1) for m, k, d in
+                         zip(self.padded, kernel_size, dilation, strict=True))
+        self.spatial, self.padding = tuple(spatial), tuple(padding)
+        self.row = [math.prod(self.padded[i + 1:]) for i in range(nd)]  # flat strides
+        self.extra = sum(d * (k - 1) * m for k, d, m in
+                         zip(kernel_size[1:], dilation[1:], self.row[1:], strict=True))
+        self.total = math.prod(self.padded)
+        self.plen = self.out[0] * self.row[0]
+        self.kernel_size, self.dilation = tuple(kernel_size), tuple(dilation)
+
+    def pad(self, x):
+        """(N, C, total + extra): x zero-padded and flattened, with a zero tail."""
+        n, c = x.shape[:2]
+        xp = np.zeros((n, c, self.total + self.extra), x.dtype)
+        grid = xp[:, :, :self.total].reshape((n, c) + self.padded)
+        grid[(slice(None), slice(None)) + tuple(
+            slice(p, p + m) for m, p in zip(self.spatial, self.padding, strict=True))] = x
+        return xp
+
+    def kernel_strides(self, item):
+        return tuple(d * m * item for d, m in zip(self.dilation, self.row, strict=True))
+
+    def valid(self):
+        """Index of the valid outputs within the (out0, *padded[1:]) grid."""
+        return (Ellipsis,) + tuple(slice(0, o) for o in self.out[1:])
+
+    def grid(self, arr, lead):
+        return arr.reshape(tuple(lead) + (self.out[0],) + self.padded[1:])
+
+
+def _use_flat(stride, kernel_size, x_channels, o, groups):
+    return (all(s == 1 for s in stride) and len(kernel_size) >= 1
+            and x_channels // groups * math.prod(kernel_size) >= o // groups)
+
+
+def _flat_convolution(x, w, padding, dilation, groups):
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    f = _Flat(x.shape[2:], w.shape[2:], padding, dilation)
+    xp = f.pad(x)
+    st = xp.strides
+    view = as_strided(xp, (n, c) + f.kernel_size + (f.plen,),
+                      st[:2] + f.kernel_strides(st[2]) + (st[2],), writeable=False)
+    cols = np.ascontiguousarray(view).reshape(n, groups, -1, f.plen)
+    res = _matmul(w.reshape(groups, o // groups, -1), cols).reshape(n, o, f.plen)
+    return np.ascontiguousarray(f.grid(res, (n, o))[f.valid()])
+
+
+def _flat_backward_input(g, w, input_shape, padding, dilation, groups):
+    n, o = g.shape[:2]
+    c = input_shape[1]
+    f = _Flat(input_shape[2:], w.shape[2:], padding, dilation)
+    gp = np.zeros((n, o, f.plen), g.dtype)
+    f.grid(gp, (n, o))[f.valid()] = g
+    wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
+    cols = _matmul(wt, gp.reshape(n, groups, o // groups, f.plen))  # (N, G, Cg * K, plen)
+    cols = cols.reshape(n, c, -1, f.plen)
+    acc = np.zeros((n, c, f.total + f.extra), g.dtype)
+    for i, offset in enumerate(itertools.product(*(range(k) for k in f.kernel_size))):
+        shift = sum(j * d * m for j, d, m in zip(offset, f.dilation, f.row, strict=True))
+        acc[:, :, shift:shift + f.plen] += cols[:, :, i]
+    grid = acc[:, :, :f.total].reshape((n, c) + f.padded)
+    return np.ascontiguousarray(grid[(slice(None), slice(None)) + tuple(
+        slice(p, p + m) for m, p in zip(f.spatial, f.padding, strict=True))])
+
+
+def _flat_backward_weight(x, g, weight_shape, padding, dilation, groups):
+    n, c = x.shape[:2]
+    o = g.shape[1]
+    f = _Flat(x.shape[2:], weight_shape[2:], padding, dilation)
+    xp = f.pad(x)
+    st = xp.strides
+    # windows as (groups, C/groups * K, N * plen): the batch joins the contraction, so the
+    # weight gradient is one GEMM per group
+    view = as_strided(xp, (c,) + f.kernel_size + (n, f.plen),
+                      (st[1],) + f.kernel_strides(st[2]) + (st[0], st[2]), writeable=False)
+    cols = np.ascontiguousarray(view).reshape(groups, -1, n * f.plen)
+    gp = np.zeros((o, n, f.plen), g.dtype)
+    f.grid(gp, (o, n))[f.valid()] = g.transpose((1, 0) + tuple(range(2, g.ndim)))
+    gm = gp.reshape(groups, o // groups, n * f.plen)
+    gw = _matmul(gm, cols.transpose(0, 2, 1))  # (groups, O/groups, C/groups * K)
+    return gw.reshape(weight_shape)
+
+
 def convolution(x, w, stride, padding, dilation, groups):
     n = x.shape[0]
     o = w.shape[0]
+    if _use_flat(stride, w.shape[2:], x.shape[1], o, groups) and \
+            not _is_pointwise(w.shape[2:], stride, padding):
+        return _flat_convolution(x, w, padding, dilation, groups)
     cols, out = _cols(x, w.shape[2:], stride, padding, dilation, groups)
     wm = w.reshape(groups, o // groups, -1)
     res = _matmul(wm, cols)  # (N, groups, O/groups, P): already NCHW order
@@ -114,6 +209,9 @@ def convolution(x, w, stride, padding, dilation, groups):
 def convolution_backward_input(g, w, input_shape, stride, padding, dilation, groups):
     n, o = g.shape[:2]
     kernel_size = w.shape[2:]
+    if _use_flat(stride, kernel_size, input_shape[1], o, groups) and \
+            not _is_pointwise(kernel_size, stride, padding):
+        return _flat_backward_input(g, w, input_shape, padding, dilation, groups)
     gm = g.reshape(n, groups, o // groups, -1)
     wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
     cols = _matmul(wt, gm)  # (N, groups, C/groups * K, P)
@@ -130,6 +228,9 @@ def convolution_backward_input(g, w, input_shape, stride, padding, dilation, gro
 def convolution_backward_weight(x, g, weight_shape, stride, padding, dilation, groups):
     n, o = g.shape[:2]
     kernel_size = tuple(weight_shape[2:])
+    if _use_flat(stride, kernel_size, x.shape[1], o, groups) and \
+            not _is_pointwise(kernel_size, stride, padding):
+        return _flat_backward_weight(x, g, weight_shape, padding, dilation, groups)
     if _is_pointwise(kernel_size, stride, padding) and x.shape[2:] != g.shape[2:]:
         x = x[(slice(None), slice(None)) + tuple(slice(0, m) for m in g.shape[2:])]
         x = np.ascontiguousarray(x)
