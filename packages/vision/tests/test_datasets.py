@@ -72,7 +72,7 @@ def test_mnist_download_retries_and_resumes(mnist_server, tmp_path):
     server, files = mnist_server
     name = "train-images-idx3-ubyte.gz"
     server.fail_500[f"/mirror2/{name}"] = 2
-    server.drop_after[f"/mirror2/t10k-images-idx3-ubyte.gz"] = 100
+    server.drop_after["/mirror2/t10k-images-idx3-ubyte.gz"] = 100
     ds = datasets.MNIST(tmp_path, download=True, train=False)
     assert len(ds) == 5
     ranges = [r for p, r in server.requests if p.endswith("t10k-images-idx3-ubyte.gz") and r]
@@ -336,7 +336,6 @@ def test_mnist5k_is_bundled_and_split():
 
 def test_dataloader_with_workers_over_mnist5k():
     from ember.utils.data import DataLoader
-
     from embervision import transforms as T
 
     ds = datasets.MNIST5K(train=False, transform=T.Compose([T.ToTensor(),
