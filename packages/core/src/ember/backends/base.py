@@ -94,6 +94,8 @@ OPS: dict[str, Op] = {
         ("rsqrt", _UNARY, "1 / sqrt(x)"),
         ("sigmoid", _UNARY, "1 / (1 + exp(-x))"),
         ("relu", _UNARY, "max(x, 0)"),
+        ("threshold_backward", "(g, x, threshold)", "g where x > threshold, else 0 (ReLU's "
+         "gradient)"),
         ("square", _UNARY, "x * x"),
         ("clip", "(x, low, high)", "clamp between low and high (either may be None)"),
         ("mean", "(x, axes, keepdims)", "arithmetic mean"),

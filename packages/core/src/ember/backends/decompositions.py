@@ -70,6 +70,10 @@ def relu(k, x, out=None):
     return _into(k.maximum, x, 0, out)
 
 
+def threshold_backward(k, g, x, threshold):
+    return k.where(k.gt(x, threshold), g, 0)
+
+
 def square(k, x, out=None):
     return _into(k.mul, x, x, out)
 

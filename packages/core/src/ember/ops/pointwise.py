@@ -518,7 +518,7 @@ class ThresholdBackward(Function):
     def forward(ctx, g, out):
         ctx.save_for_backward(out)
         k = g._device._k
-        return k.where(k.gt(out._data, 0), g._data, 0)
+        return k.threshold_backward(g._data, out._data, 0)
 
     @staticmethod
     def backward(ctx, gg):
