@@ -37,18 +37,21 @@ def _packed(data, batch_sizes, sorted_indices, unsorted_indices):
     return PackedSequence(data, batch_sizes, sorted_indices, unsorted_indices)
 
 
-class _Steps(Function):
-    """Splits the rows of ``x`` into consecutive blocks (the time steps); backward is a cat."""
+class _Split(Function):
+    """Consecutive blocks of ``x`` along ``axis`` (time steps, gates); backward is one cat
+    (indexing would scatter every block's gradient into a full-size zero tensor)."""
 
     _internal = True
 
     @staticmethod
-    def forward(ctx, x, sizes):
+    def forward(ctx, x, sizes, axis):
         k = x._device._k
-        ctx.shape, ctx.sizes, ctx.like = x._data.shape, sizes, (x.dtype, x.device)
+        ctx.shape, ctx.sizes, ctx.axis = x._data.shape, sizes, axis
+        ctx.like = (x.dtype, x.device)
         out, start = [], 0
+        lead = (slice(None),) * axis
         for n in sizes:
-            out.append(k.getitem(x._data, (slice(start, start + n), Ellipsis)))
+            out.append(k.getitem(x._data, lead + (slice(start, start + n), Ellipsis)))
             start += n
         return tuple(out)
 
@@ -56,14 +59,21 @@ class _Steps(Function):
     def backward(ctx, *grads):
         parts = []
         for g, n in zip(grads, ctx.sizes, strict=True):
-            parts.append(g if g is not None else zeros((n,) + ctx.shape[1:], dtype=ctx.like[0],
-                                                       device=ctx.like[1]))
-        return cat(parts, 0), None
+            if g is None:
+                shape = list(ctx.shape)
+                shape[ctx.axis] = n
+                g = zeros(shape, dtype=ctx.like[0], device=ctx.like[1])
+            parts.append(g)
+        return cat(parts, ctx.axis), None, None
+
+
+def _split(x, sizes, axis=0):
+    out = _Split.apply(x, tuple(sizes), axis)
+    return out if isinstance(out, tuple) else (out,)
 
 
 def _steps(x, sizes):
-    out = _Steps.apply(x, tuple(sizes))
-    return out if isinstance(out, tuple) else (out,)
+    return _split(x, sizes, 0)
 
 
 def _linear(x, w, b):
@@ -78,7 +88,7 @@ def _rnn_step(xw, h, c, w_hh, b_hh, w_hr, relu):
 
 def _lstm_step(xw, h, c, w_hh, b_hh, w_hr, relu=False):
     gates = xw + _linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, 1)
+    i, f, g, o = _split(gates, (gates.shape[1] // 4,) * 4, 1)
     c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h2 = o.sigmoid() * c2.tanh()
     if w_hr is not None:
@@ -88,8 +98,9 @@ def _lstm_step(xw, h, c, w_hh, b_hh, w_hr, relu=False):
 
 def _gru_step(xw, h, c, w_hh, b_hh, w_hr, relu=False):
     gh = _linear(h, w_hh, b_hh)
-    xr, xz, xn = xw.chunk(3, 1)
-    hr, hz, hn = gh.chunk(3, 1)
+    third = (xw.shape[1] // 3,) * 3
+    xr, xz, xn = _split(xw, third, 1)
+    hr, hz, hn = _split(gh, third, 1)
     r = (xr + hr).sigmoid()
     z = (xz + hz).sigmoid()
     n = (xn + r * hn).tanh()
