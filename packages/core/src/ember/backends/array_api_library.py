@@ -9,6 +9,7 @@ LU, triangular solves, ...) or where its edge cases differ from PyTorch's.
 from __future__ import annotations
 
 from . import decompositions_linalg as _la
+from . import decompositions_special as _ds
 
 _UNARY = {
     "exp2": "exp2", "log2": "log2", "log10": "log10", "tan": "tan", "asin": "arcsin",
@@ -58,8 +59,37 @@ def library_kernels(xp, default_out, weak, table) -> dict:
         u, s, vh = linalg.svd(a, full_matrices=full_matrices)
         return u, s, vh
 
-    k.update(cholesky=cholesky, qr=qr, eigh=eigh, svd=svd)
+    def diagonal(x, offset, axis1, axis2):
+        d = xp.diagonal(x, offset, axis1, axis2)
+        if d.flags.writeable or not x.flags.writeable:
+            return d
+        # NumPy's diagonal is a read-only view: the same view, writable through x
+        iface = dict(d.__array_interface__)
+        iface["data"] = (iface["data"][0], False)
+        return xp.asarray(_Interface(iface, x))
+
+    at = {"sum": xp.add, "prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}
+
+    def scatter_reduce(x, index, values, axis, reduce):
+        ufunc = at[reduce]
+        if not hasattr(ufunc, "at"):
+            return _ds.scatter_reduce(_Table(table), x, index, values, axis, reduce)
+        grid = list(xp.indices(index.shape, sparse=True))
+        grid[axis] = index
+        ufunc.at(x, tuple(grid), values)
+        return x
+
+    k.update(cholesky=cholesky, qr=qr, eigh=eigh, svd=svd, diagonal=diagonal,
+             scatter_reduce=scatter_reduce)
     return k
+
+
+class _Interface:
+    """An ``__array_interface__`` holder that keeps the viewed array alive."""
+
+    def __init__(self, interface, base):
+        self.__array_interface__ = interface
+        self.base = base
 
 
 class _Table:

@@ -157,6 +157,11 @@ OPS: dict[str, Op] = {
         ("eigh", "(a)", "(eigenvalues ascending, eigenvectors as columns) of the symmetric "
          "matrix in a's lower triangle"),
         ("svd", "(a, full_matrices)", "(U, S descending, Vh) with A = U diag(S) Vh"),
+        ("diagonal", "(x, offset, axis1, axis2)", "a writable view of x[..., i, i + offset] "
+         "over axis1 and axis2, the diagonal moved last"),
+        ("scatter_reduce", "(x, index, values, axis, reduce)", "x scatter-reduced in place "
+         "along axis, values shaped as index, repeats combining; reduce: 'sum', 'prod', "
+         "'amax' or 'amin' (NaN propagates)"),
     ])
 }
 

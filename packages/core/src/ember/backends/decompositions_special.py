@@ -673,3 +673,91 @@ def searchsorted(k, sorted_sequence, values, right):
         lo = k.where(k.logical_and(active, go_right), k.add(mid, 1), lo)
         hi = k.where(k.logical_and(active, stop), mid, hi)
     return lo
+
+
+# -- views -------------------------------------------------------------------------------
+def diagonal(k, x, offset, axis1, axis2):
+    """A view of the diagonal x[..., i, i + offset] over axes (axis1, axis2), moved last.
+
+    The two axes are ordered by stride and merged with ``reshape`` (a view whenever they
+    are mergeable, which covers contiguous, transposed and sliced arrays); the diagonal is
+    then a strided slice. Layouts whose two axes cannot merge get a copy (not a view).
+    """
+    nd = x.ndim
+    if x.strides[axis1] < x.strides[axis2] and x.shape[axis1] > 1 and x.shape[axis2] > 1:
+        axis1, axis2, offset = axis2, axis1, -offset
+    rest = [i for i in range(nd) if i not in (axis1, axis2)]
+    v = k.permute(x, tuple(rest) + (axis1, axis2))
+    a, b = v.shape[-2], v.shape[-1]
+    lead = tuple(v.shape[:-2])
+    if offset >= 0:
+        length, start = max(0, min(a, b - offset)), offset
+    else:
+        length, start = max(0, min(a + offset, b)), -offset * b
+    if length == 0:
+        return k.getitem(k.reshape(k.getitem(v, (Ellipsis, slice(0, 0), slice(0, 0))),
+                                   lead + (0,)), (Ellipsis,))
+    s_a, s_b = v.strides[-2], v.strides[-1]
+    if a == 1 or b == 1 or s_a == b * s_b:
+        flat = k.reshape(v, lead + (a * b,))
+        stop = start + (length - 1) * (b + 1) + 1
+        return k.getitem(flat, (Ellipsis, slice(start, stop, b + 1)))
+    rows = k.arange(max(0, -offset), max(0, -offset) + length, 1, _dtype.int64, None)
+    cols = k.arange(max(0, offset), max(0, offset) + length, 1, _dtype.int64, None)
+    return k.getitem(v, (Ellipsis, rows, cols))
+
+
+# -- scatter with a reduction ------------------------------------------------------------
+def _segmented_scan(k, vals, ids, combine):
+    """Inclusive scan of ``combine`` within runs of equal ``ids`` (1-D, sorted by id)."""
+    n = vals.shape[0]
+    step = 1
+    while step < n:
+        cur, prev = k.getitem(vals, (slice(step, None),)), k.getitem(vals, (slice(0, n - step),))
+        same = k.eq(k.getitem(ids, (slice(step, None),)), k.getitem(ids, (slice(0, n - step),)))
+        rest = k.where(same, combine(cur, prev), cur)
+        vals = k.concatenate([k.copy(k.getitem(vals, (slice(0, step),))), rest], 0)
+        step *= 2
+    return vals
+
+
+def scatter_reduce(k, x, index, values, axis, reduce):
+    """x[..., index[i], ...] = reduce(x[...], values[i]) in place along ``axis`` (``values``
+    has ``index``'s shape; repeats combine): reduce is "sum", "prod", "amax" or "amin".
+
+    Destinations are sorted (stable), each run of equal destinations is reduced with a
+    segmented scan, and its last element is combined into x.
+    """
+    combine = {"sum": k.add, "prod": k.mul, "amax": k.maximum, "amin": k.minimum}[reduce]
+    m = 1
+    for n in index.shape:
+        m *= n
+    if m == 0:
+        return x
+    nd = x.ndim
+    lin = None
+    for d in range(nd):
+        if d == axis:
+            coord = index
+        else:
+            shape = tuple(index.shape[d] if i == d else 1 for i in range(nd))
+            coord = k.reshape(k.arange(0, index.shape[d], 1, _dtype.int64, None), shape)
+        lin = coord if lin is None else k.add(k.mul(lin, x.shape[d]), coord)
+    lin = k.reshape(k.copy(k.broadcast_to(lin, tuple(index.shape))), (m,))
+    vals = k.reshape(k.copy(values), (m,))
+    order = k.sort(lin, 0, False, True)[1]
+    ids = k.getitem(lin, (order,))
+    vals = _segmented_scan(k, k.getitem(vals, (order,)), ids, combine)
+    last = k.concatenate([k.ne(k.getitem(ids, (slice(1, None),)),
+                               k.getitem(ids, (slice(0, m - 1),))),
+                          k.full((1,), True, _dtype.bool, None)], 0)
+    (pos,) = k.nonzero(last)
+    dest = k.getitem(ids, (pos,))
+    red = k.getitem(vals, (pos,))
+    coords = []
+    for d in range(nd - 1, -1, -1):
+        coords.append(k.remainder(dest, x.shape[d]))
+        dest = k.floor_divide(dest, x.shape[d])
+    key = tuple(reversed(coords))
+    k.setitem(x, key, combine(k.getitem(x, key), red))
+    return x
