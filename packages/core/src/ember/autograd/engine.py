@@ -54,6 +54,7 @@ def _accumulate(tensor, grad):
 
 
 _handed_out: set = set()  # ids of gradients that more than one place may hold
+_anomaly_check = None  # anomaly_mode's check of each node's backward outputs (or None)
 
 
 def _tensor_hooks(node, nr, grad):
@@ -280,6 +281,8 @@ def _run_node(node, grads):
     if len(out) < expected:
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {expected}, got {len(out)})")
+    if _anomaly_check is not None:  # set by autograd.anomaly_mode while detect_anomaly is on
+        _anomaly_check(node, out)
     if node._hooks:
         for hook in node._hooks:
             result = hook(out, tuple(grads))

@@ -6,7 +6,7 @@ fast; ``import ember.utils.data`` works as usual.
 
 import importlib
 
-_SUBMODULES = ("data", "safetensors", "checkpoint")
+_SUBMODULES = ("data", "safetensors", "checkpoint", "dlpack")
 
 __all__ = list(_SUBMODULES)
 
