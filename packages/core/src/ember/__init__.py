@@ -6,6 +6,7 @@ packages found through the ``ember.backends`` entry point on first use.
 
 from . import _dtype, autograd, backends, return_types
 from ._device import device
+from ._dlpack import from_dlpack
 from ._dtype import (  # noqa: F401
     bfloat16,
     bool,
@@ -36,6 +37,8 @@ from .ops import abs, all, any, max, min, pow, round, sum  # noqa: F401  (PyTorc
 from .ops._util import broadcast_shapes, result_type  # noqa: F401
 from .ops.creation import range_ as range  # noqa: F401, A004
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+
+del linalg  # noqa: F821  (ember.ops.linalg came with the star import; ember.linalg loads lazily)
 
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001

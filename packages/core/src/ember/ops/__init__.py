@@ -54,3 +54,21 @@ from .reduction import (
     var_mean,
 )
 from .shape import *  # noqa: F403
+
+# isort: split
+# the tensor library: special math, sorting, more reductions, shape and indexing ops, and
+# linear algebra beyond matmul (these names take precedence over the ones above)
+from . import (  # noqa: E402
+    indexing_extra,
+    linalg_extra,
+    reduction_extra,
+    shape_extra,
+    sorting,
+    special_math,
+)
+from .indexing_extra import *  # noqa: E402,F403
+from .linalg_extra import *  # noqa: E402,F403
+from .reduction_extra import *  # noqa: E402,F403
+from .shape_extra import *  # noqa: E402,F403
+from .sorting import *  # noqa: E402,F403
+from .special_math import *  # noqa: E402,F403

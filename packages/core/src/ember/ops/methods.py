@@ -333,3 +333,77 @@ for _kernel in ("sqrt", "exp", "log", "abs", "neg"):
     setattr(Tensor, _kernel + "_", _fast_unary_inplace(_kernel, getattr(Tensor, _kernel + "_")))
 Tensor.negative_ = Tensor.neg_
 Tensor.absolute_ = Tensor.abs_
+
+
+# -- the tensor library: special math, sorting, reductions, shape, indexing, linear algebra --
+from .. import _dlpack  # noqa: E402
+from . import (  # noqa: E402
+    indexing_extra,
+    linalg_extra,
+    reduction_extra,
+    shape_extra,
+    sorting,
+    special_math,
+)
+
+_LIBRARY_METHODS = {
+    special_math: """exp2 log2 log10 tan asin acos atan arcsin arccos arctan sinh cosh asinh
+        acosh atanh arcsinh arccosh arctanh erf erfc erfinv lgamma digamma i0 logit frac sinc
+        deg2rad rad2deg sgn positive isreal signbit nan_to_num copysign fmax fmin fmod hypot
+        logaddexp logaddexp2 xlogy heaviside ldexp bitwise_left_shift bitwise_right_shift""",
+    sorting: """sort argsort msort topk kthvalue median nanmedian mode quantile nanquantile
+        unique unique_consecutive bincount histc""",
+    reduction_extra: "nanmean aminmax cummax cummin logcumsumexp",
+    shape_extra: """diagonal diag diag_embed diagflat tril triu tensor_split hsplit vsplit dsplit
+        rot90 roll repeat_interleave narrow_copy ravel diff""",
+    indexing_extra: """scatter_reduce index_add index_copy index_fill index_put index_reduce
+        masked_scatter take put argwhere select_scatter slice_scatter diagonal_scatter""",
+    linalg_extra: """vdot addmm addmv addbmm baddbmm addr kron trace cross dist renorm det logdet
+        slogdet inverse cholesky cholesky_solve cholesky_inverse qr svd pinverse matrix_power
+        triangular_solve lu_solve""",
+}
+for _module, _names in _LIBRARY_METHODS.items():
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_module, _name))
+
+
+def _polygamma_method(self, n):
+    return special_math.polygamma(n, self)
+
+
+def _mvlgamma(self, p):
+    from ..special import multigammaln
+
+    return multigammaln(self, p)
+
+
+Tensor.polygamma = _polygamma_method
+Tensor.mvlgamma = _mvlgamma
+for _name in """exp2 log2 log10 tan asin acos atan arcsin arccos arctan sinh cosh asinh acosh atanh
+        arcsinh arccosh arctanh erf erfc erfinv lgamma digamma i0 logit frac sinc deg2rad
+        rad2deg sgn nan_to_num copysign fmod hypot xlogy heaviside ldexp bitwise_left_shift
+        bitwise_right_shift logaddexp tril triu""".split():
+    setattr(Tensor, _name + "_", _generic_inplace(getattr(Tensor, _name)))
+for _module, _names in [(indexing_extra, """scatter_reduce index_add index_copy index_fill
+                         index_put index_reduce masked_scatter put"""),
+                        (linalg_extra, "addmm addmv addbmm baddbmm addr renorm")]:
+    for _name in _names.split():
+        setattr(Tensor, _name + "_", _generic_inplace(getattr(_module, _name)))
+Tensor.polygamma_ = _generic_inplace(lambda self, n: special_math.polygamma(n, self))
+Tensor.polygamma_.__name__ = "polygamma_"
+
+
+def _shift(fn, reflected=False):
+    if reflected:
+        return lambda self, other: fn(other, self)
+    return lambda self, other: fn(self, other)
+
+
+Tensor.__lshift__ = _shift(special_math.bitwise_left_shift)
+Tensor.__rshift__ = _shift(special_math.bitwise_right_shift)
+Tensor.__rlshift__ = _shift(special_math.bitwise_left_shift, True)
+Tensor.__rrshift__ = _shift(special_math.bitwise_right_shift, True)
+Tensor.__ilshift__ = lambda self, other: Tensor.bitwise_left_shift_(self, other)
+Tensor.__irshift__ = lambda self, other: Tensor.bitwise_right_shift_(self, other)
+Tensor.__dlpack__ = _dlpack.__dlpack__
+Tensor.__dlpack_device__ = _dlpack.__dlpack_device__
