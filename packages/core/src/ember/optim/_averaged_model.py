@@ -8,6 +8,7 @@ from copy import deepcopy
 from .. import _dtype
 from ..nn import Module
 from ..ops.creation import tensor
+from .optimizer import _group_tensors_by_device_and_dtype
 from .swa_utils import get_swa_avg_fn, get_swa_multi_avg_fn
 
 __all__ = ["AveragedModel"]
@@ -62,8 +63,9 @@ class AveragedModel(Module):
 
         if self.n_averaged > 0:
             if self.multi_avg_fn is not None or self.avg_fn is None:
-                for (device, _), (self_params, model_params) in _group_by_device_and_dtype(
-                        self_param_detached, model_param_detached).items():
+                grouped = _group_tensors_by_device_and_dtype([self_param_detached,
+                                                              model_param_detached])
+                for (device, _), ((self_params, model_params), _) in grouped.items():
                     n_averaged = self.n_averaged.to(device)
                     if self.multi_avg_fn:
                         self.multi_avg_fn(self_params, model_params, n_averaged)
@@ -85,15 +87,6 @@ class AveragedModel(Module):
             for b_swa, b_model in zip(self.module.buffers(), model.buffers()):
                 b_swa.detach().copy_(b_model.detach().to(b_swa.device))
         self.n_averaged += 1
-
-
-def _group_by_device_and_dtype(self_params, model_params):
-    groups = {}
-    for a, m in zip(self_params, model_params):
-        lists = groups.setdefault((a.device, a.dtype), ([], []))
-        lists[0].append(a)
-        lists[1].append(m)
-    return groups
 
 
 AveragedModel.__module__ = "ember.optim.swa_utils"

@@ -131,6 +131,24 @@ def register_optimizer_impl(name, device_type, fn, *, kind="foreach"):
     _IMPLS[(name, kind, device_type)] = fn
 
 
+def _group_tensors_by_device_and_dtype(tensorlistlist, with_indices=False):
+    """``{(device, dtype): ([list per input list], [indices])}``, keyed by the first list.
+
+    A helper for multi-tensor implementations: each group can go to one fused kernel.
+    ``None`` entries (e.g. a missing momentum buffer) stay in place within their group.
+    """
+    groups = {}
+    for i, t in enumerate(tensorlistlist[0]):
+        key = (t.device, t.dtype)
+        if key not in groups:
+            groups[key] = ([[] for _ in tensorlistlist], [])
+        lists, indices = groups[key]
+        for out, src in zip(lists, tensorlistlist):
+            out.append(src[i] if src else None)
+        indices.append(i)
+    return groups
+
+
 def _pick_impl(name, single, params, foreach, fused, differentiable=False):
     """The update function for one group: a registered multi-tensor one, else ``single``."""
     if differentiable or not params or not _IMPLS:
@@ -274,6 +292,8 @@ class Optimizer:
         handle = RemovableHandle(self._optimizer_step_post_hooks)
         self._optimizer_step_post_hooks[handle.id] = hook
         return handle
+
+    _group_tensors_by_device_and_dtype = staticmethod(_group_tensors_by_device_and_dtype)
 
     @staticmethod
     def _register(hooks, hook, prepend):
