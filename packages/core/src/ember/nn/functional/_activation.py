@@ -322,7 +322,7 @@ def mish(input, inplace=False):
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6 (gradient as PyTorch's at the kinks)."""
     def fn(x):
-        return where(x < -3, x * 0, where(x <= 3, x * (x + 3) * (1 / 6), x))
+        return where(x <= -3, x * 0, where(x < 3, x * (x + 3) * (1 / 6), x))
     return _maybe_inplace(input, inplace, fn)
 
 

@@ -563,8 +563,10 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 # -- CTC --------------------------------------------------------------------------------------
 def _logaddexp(k, a, b):
     peak = k.maximum(a, b)
-    safe = k.where(k.eq(peak, -math.inf), 0.0, peak)
-    return k.add(k.log(k.add(k.exp(k.sub(a, safe)), k.exp(k.sub(b, safe)))), safe)
+    empty = k.eq(peak, -math.inf)
+    safe = k.where(empty, 0.0, peak)
+    total = k.add(k.exp(k.sub(a, safe)), k.exp(k.sub(b, safe)))
+    return k.where(empty, -math.inf, k.add(k.log(k.where(empty, 1.0, total)), safe))
 
 
 class CtcLoss(Function):
@@ -659,7 +661,7 @@ class CtcLoss(Function):
             hit = k.gt(summed, 0)
             lcab = k.where(hit, k.add(k.log(k.where(hit, summed, 1.0)), peak), -math.inf)
             lp_t = k.getitem(lp, (t, Ellipsis))
-            row = k.sub(k.exp(lp_t), k.exp(k.sub(k.sub(lcab, k.reshape(nll, (n, 1))), lp_t)))
+            row = k.sub(k.exp(lp_t), k.exp(k.sub(k.add(lcab, k.reshape(nll, (n, 1))), lp_t)))
             row = k.where(active, row, 0.0)
             k.setitem(grad, (t, Ellipsis), row)
         scale = g._data

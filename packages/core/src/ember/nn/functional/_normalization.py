@@ -53,17 +53,28 @@ class _Normalize(Function):
             out = k.add(out, b._data)
         elif w is None:
             out = k.copy(out) if out is d else out
-        ctx.save_for_backward(_wrap(xhat, dev), _wrap(rstd, dev), w)
+        ctx.save_for_backward(_wrap(xhat, dev), _wrap(rstd, dev), w, x)
         ctx.meta = (axes, stats is None, x._data.shape,
                     None if b is None else b._data.shape,
-                    None if w is None else w._data.shape)
+                    None if w is None else w._data.shape, eps)
+        ctx.stats = stats
         ctx.mean_var = (_wrap(mean, dev), _wrap(var, dev))
         return out
 
     @staticmethod
     def backward(ctx, g):
-        xhat, rstd, w = ctx.saved_tensors
-        axes, batch_stats, shape, b_shape, w_shape = ctx.meta
+        xhat, rstd, w, x = ctx.saved_tensors
+        axes, batch_stats, shape, b_shape, w_shape, eps = ctx.meta
+        if _state.enabled:  # create_graph: rebuild xhat from x so the backward differentiates
+            if batch_stats:
+                mean = x.mean(axes, keepdim=True)
+                centred = x - mean
+                var = (centred * centred).mean(axes, keepdim=True)
+            else:
+                mean, var = ctx.stats
+                centred = x - mean
+            rstd = (var + eps).rsqrt()
+            xhat = centred * rstd
         gx_needed, gw_needed, gb_needed = ctx.needs_input_grad[:3]
         from ...ops._util import sum_to_shape
 
