@@ -425,6 +425,13 @@ module("Transformer_norm_first", "Transformer", (), [src, tgt],
        ctor_kwargs=dict(d_model=8, nhead=4, num_encoder_layers=1, num_decoder_layers=2,
                         dim_feedforward=12, dropout=0.0, norm_first=True, activation="gelu"))
 
+# volumetric grid_sample (added after the others, so their arrays keep their values)
+x5, grid5 = randn(2, 2, 3, 4, 3), RNG.uniform(-1.2, 1.2, (2, 2, 3, 2, 3))
+for mode in ("bilinear", "nearest"):
+    for pm in ("zeros", "reflection"):
+        case(f"grid_sample_5d_{mode}_{pm}", "grid_sample", [x5, Arg(grid5, grad=mode != "nearest")],
+             dict(mode=mode, padding_mode=pm, align_corners=pm == "zeros"))
+
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)

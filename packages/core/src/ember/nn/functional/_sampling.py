@@ -8,6 +8,7 @@ their gradients come from autograd; unfold / fold call the backend's ``im2col`` 
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -365,12 +366,19 @@ def _source_coords(coord, size, padding_mode, align_corners):
     return c
 
 
-def _gather2d(flat, iy, ix, h, w):
-    """flat (N, C, H*W) read at integer coords (N, P); out-of-range reads give 0 via a mask."""
-    valid = (ix >= 0) & (ix <= w - 1) & (iy >= 0) & (iy <= h - 1)
-    idx = (iy.clamp(0, h - 1) * w + ix.clamp(0, w - 1)).to(_dtype.int64)
-    n, c = flat.shape[:2]
-    vals = flat.gather(2, idx.unsqueeze(1).expand(n, c, idx.shape[1]))
+def _gather(flat, coords, sizes):
+    """flat (N, C, prod(sizes)) read at integer coords (one (N, P) tensor per axis, slowest
+    first); reads outside the input give 0 through the returned mask."""
+    valid = None
+    idx = None
+    for c, n in zip(coords, sizes, strict=True):
+        ok = (c >= 0) & (c <= n - 1)
+        valid = ok if valid is None else valid & ok
+        c = c.clamp(0, n - 1)
+        idx = c if idx is None else idx * n + c
+    idx = idx.to(_dtype.int64)
+    b, ch = flat.shape[:2]
+    vals = flat.gather(2, idx.unsqueeze(1).expand(b, ch, idx.shape[1]))
     return vals, valid.unsqueeze(1).to(flat.dtype)
 
 
@@ -387,50 +395,60 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
                       "old behavior is desired. See the documentation of grid_sample for "
                       "details.", stacklevel=2)
         align_corners = False
-    if input.ndim != 4:
-        raise NotImplementedError("grid_sample in ember supports 4-D input (N, C, H, W) only")
-    if grid.ndim != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
-        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension and "
-                           f"the same batch size as input, but got grid with sizes "
+    nd = input.ndim - 2
+    if nd not in (2, 3) or grid.ndim != input.ndim:
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number "
+                           f"of dimensions, but got input with sizes {list(input.shape)} and "
+                           f"grid with sizes {list(grid.shape)}")
+    if grid.shape[-1] != nd or grid.shape[0] != input.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension "
+                           f"and the same batch size as input, but got grid with sizes "
                            f"{list(grid.shape)}")
+    if mode == "bicubic" and nd == 3:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if input.dtype is not grid.dtype:
         raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
                            f"input has {input.dtype} and grid has {grid.dtype}")
-    n, c, h, w = input.shape
-    ho, wo = grid.shape[1:3]
-    g = grid.reshape(n, ho * wo, 2)
-    ix = _source_coords(g[..., 0], w, padding_mode, align_corners)
-    iy = _source_coords(g[..., 1], h, padding_mode, align_corners)
-    flat = input.reshape(n, c, h * w)
-    if mode == "nearest":
-        vals, valid = _gather2d(flat, iy.round().detach(), ix.round().detach(), h, w)
-        out = vals * valid
-    elif mode == "bilinear":
+    n, c = input.shape[:2]
+    sizes = tuple(input.shape[2:])  # (H, W) or (D, H, W)
+    out_shape = tuple(grid.shape[1:-1])
+    g = grid.reshape(n, -1, nd)
+    # grid's last dim is (x, y[, z]): reverse it to the slowest-first order of the input
+    raw = [g[..., nd - 1 - i] for i in range(nd)]
+    flat = input.reshape(n, c, -1)
+    if mode == "bicubic":
+        ix = _unnormalize(raw[1], sizes[1], align_corners)
+        iy = _unnormalize(raw[0], sizes[0], align_corners)
         x0, y0 = ix.floor().detach(), iy.floor().detach()
-        x1, y1 = x0 + 1, y0 + 1
-        out = None
-        for yy, xx, wgt in ((y0, x0, (x1 - ix) * (y1 - iy)), (y0, x1, (ix - x0) * (y1 - iy)),
-                            (y1, x0, (x1 - ix) * (iy - y0)), (y1, x1, (ix - x0) * (iy - y0))):
-            vals, valid = _gather2d(flat, yy, xx, h, w)
-            term = vals * (wgt.unsqueeze(1) * valid)
-            out = term if out is None else out + term
-    else:  # bicubic: 4 x 4 taps; out-of-range taps follow padding_mode
-        ix = _unnormalize(g[..., 0], w, align_corners)
-        iy = _unnormalize(g[..., 1], h, align_corners)
-        x0, y0 = ix.floor().detach(), iy.floor().detach()
-        tx, ty = ix - x0, iy - y0
-        wx, wy = _cubic_weights(tx, float), _cubic_weights(ty, float)
+        wx, wy = _cubic_weights(ix - x0, float), _cubic_weights(iy - y0, float)
         out = None
         for a in range(4):
             for b in range(4):
                 yy, xx = y0 + (a - 1), x0 + (b - 1)
                 if padding_mode != "zeros":
-                    yy = _source_coords_int(yy, h, padding_mode, align_corners)
-                    xx = _source_coords_int(xx, w, padding_mode, align_corners)
-                vals, valid = _gather2d(flat, yy, xx, h, w)
+                    yy = _source_coords_int(yy, sizes[0], padding_mode, align_corners)
+                    xx = _source_coords_int(xx, sizes[1], padding_mode, align_corners)
+                vals, valid = _gather(flat, (yy, xx), sizes)
                 term = vals * ((wy[a] * wx[b]).unsqueeze(1) * valid)
                 out = term if out is None else out + term
-    return out.reshape(n, c, ho, wo)
+        return out.reshape(n, c, *out_shape)
+    coords = [_source_coords(r, size, padding_mode, align_corners)
+              for r, size in zip(raw, sizes, strict=True)]
+    if mode == "nearest":
+        vals, valid = _gather(flat, [x.round().detach() for x in coords], sizes)
+        return (vals * valid).reshape(n, c, *out_shape)
+    lows = [x.floor().detach() for x in coords]
+    out = None
+    for corner in itertools.product((0, 1), repeat=nd):  # (bi|tri)linear: 2^nd corners
+        where, weight = [], None
+        for bit, x, lo in zip(corner, coords, lows, strict=True):
+            where.append(lo + bit)
+            w = (x - lo) if bit else (lo + 1 - x)
+            weight = w if weight is None else weight * w
+        vals, valid = _gather(flat, where, sizes)
+        term = vals * (weight.unsqueeze(1) * valid)
+        out = term if out is None else out + term
+    return out.reshape(n, c, *out_shape)
 
 
 def _source_coords_int(c, size, padding_mode, align_corners):
