@@ -248,8 +248,31 @@ def _apply_recording(cls, args, kwargs):
         if out.dtype.kind == "f" or out.dtype == _BF16:
             t.grad_fn = ctx
             t._requires_grad = True
+            if ctx._saved:
+                _link_saved_outputs(ctx, (t,))
         return t
-    return _wrap_outputs(out, ctx, args)
+    result = _wrap_outputs(out, ctx, args)
+    if ctx._saved:
+        _link_saved_outputs(ctx, result if result.__class__ is tuple else (result,))
+    return result
+
+
+def _link_saved_outputs(ctx, outs):
+    """A saved tensor wrapping an output's array becomes that output, so that a double
+    backward differentiates through it (as PyTorch's saved outputs do)."""
+    linked = None
+    for i, s in enumerate(ctx._saved):
+        if s is None or s[0] != "tensor" or s[1].grad_fn is not None or s[1]._requires_grad:
+            continue
+        data = s[1]._data
+        for o in outs:
+            if o.__class__ in _TENSOR_TYPES and o._data is data and o.grad_fn is ctx:
+                if linked is None:
+                    linked = list(ctx._saved)
+                linked[i] = _pack(ctx, o)
+                break
+    if linked is not None:
+        ctx._saved = tuple(linked)
 
 
 def _wrap_outputs(out, ctx, args):
@@ -260,13 +283,14 @@ def _wrap_outputs(out, ctx, args):
         if o is None or not (isinstance(o, Tensor) or hasattr(o, "shape")):
             wrapped.append(o)
             continue
+        non_diff = ctx is not None and id(o) in ctx._non_diff  # before an alias changes id
         if isinstance(o, Tensor):
             dirty = ctx is not None and id(o) in ctx._dirty
             if not dirty and any(o is a for a in args):
                 o = o._alias()
         else:
             o = _wrap(o, _device_of(args))
-        if ctx is not None and o.dtype.is_floating_point and id(o) not in ctx._non_diff:
+        if ctx is not None and o.dtype.is_floating_point and not non_diff:
             o.grad_fn, o._out_nr, o._requires_grad = ctx, i, True
         wrapped.append(o)
     if ctx is not None:
@@ -296,7 +320,8 @@ _BF16 = None
 def bind_tensor(tensor_cls, wrap, bf16):
     """Called by ``ember._tensor``: the hot paths here refer to Tensor without importing it."""
     global Tensor, _wrap, _BF16
-    Tensor, _wrap, _BF16 = tensor_cls, wrap, bf16
+    if Tensor is None:  # the first call binds ember.Tensor; later ones add its subclasses
+        Tensor, _wrap, _BF16 = tensor_cls, wrap, bf16
     _TENSOR_TYPES.add(tensor_cls)
 
 
