@@ -437,6 +437,91 @@ GAINS = [["linear", None], ["conv2d", None], ["sigmoid", None], ["tanh", None],
          ["relu", None], ["leaky_relu", None], ["leaky_relu", 0.2], ["selu", None]]
 
 
+def utils_fixtures(out):
+    """nn.utils references: clipping, weight/spectral norm, packing, fusion."""
+    info = {}
+    # clip_grad_norm_ / clip_grad_value_
+    for norm_type in (2.0, 1.0, float("inf"), 3.0):
+        grads = [randn(3, 4), randn(5), randn(2, 2)]
+        params = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+        for p, g in zip(params, grads):
+            p.grad = torch.from_numpy(g.copy())
+        total = nn.utils.clip_grad_norm_(params, 0.7, norm_type=norm_type)
+        key = f"utils/clip_norm_{norm_type}"
+        for i, (g, p) in enumerate(zip(grads, params)):
+            out[f"{key}/grad{i}"] = g
+            out[f"{key}/clipped{i}"] = p.grad.numpy()
+        out[f"{key}/total"] = total.numpy()
+    # weight_norm (parametrization) on a Linear, and spectral_norm
+    torch.manual_seed(3)
+    lin = nn.Linear(4, 3).double()
+    nn.utils.parametrizations.weight_norm(lin, dim=0)
+    x = torch.from_numpy(randn(2, 4)).requires_grad_()
+    y = lin(x)
+    gout = torch.from_numpy(randn(2, 3))
+    y.backward(gout)
+    info["weight_norm_keys"] = list(lin.state_dict().keys())
+    for k, v in lin.state_dict().items():
+        out[f"utils/weight_norm/sd/{k}"] = v.numpy()
+    out["utils/weight_norm/x"] = x.detach().numpy()
+    out["utils/weight_norm/y"] = y.detach().numpy()
+    out["utils/weight_norm/gout"] = gout.numpy()
+    out["utils/weight_norm/grad_x"] = x.grad.numpy()
+    out["utils/weight_norm/grad_g"] = lin.parametrizations.weight.original0.grad.numpy()
+    out["utils/weight_norm/grad_v"] = lin.parametrizations.weight.original1.grad.numpy()
+    info["weight_norm_repr"] = repr(lin)
+    torch.manual_seed(4)
+    sn = nn.Linear(5, 4).double()
+    nn.utils.parametrizations.spectral_norm(sn)
+    info["spectral_norm_keys"] = list(sn.state_dict().keys())
+    for k, v in sn.state_dict().items():
+        out[f"utils/spectral_norm/sd/{k}"] = v.numpy().copy()
+    x = torch.from_numpy(randn(3, 5))
+    y = sn(x)  # training: one power iteration updates _u and _v
+    out["utils/spectral_norm/x"] = x.numpy()
+    out["utils/spectral_norm/y"] = y.detach().numpy()
+    gout = torch.from_numpy(randn(3, 4))
+    y.backward(gout)
+    out["utils/spectral_norm/gout"] = gout.numpy()
+    out["utils/spectral_norm/grad_w"] = sn.parametrizations.weight.original.grad.numpy()
+    for k, v in sn.state_dict().items():
+        out[f"utils/spectral_norm/sd_after/{k}"] = v.numpy().copy()
+    sn.eval()
+    out["utils/spectral_norm/y_eval"] = sn(x).detach().numpy()
+    # packing
+    seqs = [randn(4, 2), randn(2, 2), randn(3, 2)]
+    padded = nn.utils.rnn.pad_sequence([torch.from_numpy(s) for s in seqs], batch_first=True)
+    out["utils/pack/padded"] = padded.numpy()
+    for i, s in enumerate(seqs):
+        out[f"utils/pack/seq{i}"] = s
+    left = nn.utils.rnn.pad_sequence([torch.from_numpy(s) for s in seqs], padding_value=-1.0,
+                                     padding_side="left")
+    out["utils/pack/padded_left"] = left.numpy()
+    packed = nn.utils.rnn.pack_padded_sequence(padded, [4, 2, 3], batch_first=True,
+                                               enforce_sorted=False)
+    out["utils/pack/data"] = packed.data.numpy()
+    out["utils/pack/batch_sizes"] = packed.batch_sizes.numpy()
+    out["utils/pack/sorted_indices"] = packed.sorted_indices.numpy()
+    out["utils/pack/unsorted_indices"] = packed.unsorted_indices.numpy()
+    back, lengths = nn.utils.rnn.pad_packed_sequence(packed, total_length=5)
+    out["utils/pack/back"] = back.numpy()
+    out["utils/pack/lengths"] = lengths.numpy()
+    # linear + batch norm fusion
+    torch.manual_seed(5)
+    lin, bn = nn.Linear(3, 4).double().eval(), nn.BatchNorm1d(4).double().eval()
+    with torch.no_grad():
+        bn.running_mean.copy_(torch.from_numpy(randn(4)))
+        bn.running_var.copy_(torch.from_numpy(np.abs(randn(4)) + 0.5))
+        bn.weight.copy_(torch.from_numpy(randn(4)))
+        bn.bias.copy_(torch.from_numpy(randn(4)))
+    fused = nn.utils.fuse_linear_bn_eval(lin, bn)
+    for k, v in {**{f"lin/{k}": v for k, v in lin.state_dict().items()},
+                 **{f"bn/{k}": v for k, v in bn.state_dict().items()},
+                 **{f"fused/{k}": v for k, v in fused.state_dict().items()}}.items():
+        out[f"utils/fuse/{k}"] = v.numpy()
+    return info
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_default_dtype(torch.float64)
@@ -444,9 +529,11 @@ def main():
     for c in CASES:
         run(c, arrays)
     torch.set_default_dtype(torch.float32)
+    utils_info = utils_fixtures(arrays)
     np.savez_compressed(OUT / "layers.npz", **arrays)
     (OUT / "layers.json").write_text(json.dumps(CASES, indent=1) + "\n")
     meta = {
+        "utils": utils_info,
         "reprs": [[src, eval(src).__repr__()] for src in REPRS],
         "tensor_reprs": [[src, repr(eval(src))] for src in TENSOR_REPRS],
         "models": composite_models(),

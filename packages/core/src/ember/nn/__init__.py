@@ -9,4 +9,4 @@ from .modules.module import (  # noqa: F401
     register_module_full_backward_hook, register_module_full_backward_pre_hook,
     register_module_module_registration_hook, register_module_parameter_registration_hook,
 )
-from . import functional, init, parameter  # noqa: F401
+from . import functional, init, parameter, utils  # noqa: F401

@@ -2,6 +2,7 @@
 
 from ._activation import *  # noqa: F403
 from ._activation import gumbel_softmax  # noqa: F401
+from ._attention import *  # noqa: F403
 from ._conv import *  # noqa: F403
 from ._distance import *  # noqa: F403
 from ._dropout import *  # noqa: F403
