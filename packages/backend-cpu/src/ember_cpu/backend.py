@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 
@@ -10,6 +11,12 @@ from ember.backends import Backend
 from ember.backends.array_api import generic_kernels
 
 from . import nn_kernels
+
+# NumPy reports IEEE events (0/0, log(0), overflow) as RuntimeWarnings; PyTorch's ops give
+# nan/inf silently. Only those messages, and only when raised from ember's own modules.
+warnings.filterwarnings(
+    "ignore", r"(invalid value|divide by zero|overflow|underflow) encountered",
+    RuntimeWarning, r"(ember|ember_cpu)(\.|$)")
 
 
 class CPUBackend(Backend):
