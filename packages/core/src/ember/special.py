@@ -56,14 +56,33 @@ def round(input, *, decimals=0, out=None):  # noqa: A001 - PyTorch's name
     return rnd(input, decimals=decimals, out=out)
 
 
+class Entr(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x):
+        from .ops.pointwise import where
+
+        ctx.save_for_backward(x)
+        x = x.detach()
+        safe = where(x > 0, x, 1.0)
+        r = where(x > 0, -x * safe.log(), where(x == 0, 0.0, -math.inf))
+        return where(x.isnan(), x, r)._data
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * -(x.log() + 1)
+
+
 def entr(input, *, out=None):
     """-x log x elementwise: 0 at 0, -inf below 0."""
-    from .ops.pointwise import where
+    from ._tensor import _wrap
 
     x = _float("special_entr", input)
-    safe = where(x > 0, x, 1.0)
-    r = where(x > 0, -x * safe.log(), where(x == 0, 0.0, -math.inf))
-    return _out(where(x.isnan(), x, r), out)
+    if _sm._state.enabled and x.requires_grad:
+        return _out(Entr.apply(x), out)
+    return _out(_wrap(Entr.forward(_sm._NoCtx(), x), x._device), out)
 
 
 class Erfcx(Function):
@@ -84,14 +103,24 @@ class Erfcx(Function):
 def _erfcx_data(x):
     from .ops.pointwise import where
 
-    # exp(x^2) erfc(x): directly up to 25, then the asymptotic series of the tail
-    small = where(x < 25, x, 0.0)
+    # exp(x^2) erfc(x) directly while exp(x^2) is finite, then the asymptotic series
+    # 1/(x sqrt(pi)) * sum_k (-1)^k (2k-1)!! / (2 x^2)^k
+    split = 25.0 if x.dtype is ember_float64() else 9.0
+    small = where(x < split, x, 0.0)
     direct = (small * small).exp() * erfc(small)
-    big = where(x >= 25, x, 25.0)
-    inv2 = 1 / (big * big)
-    series = (1 - inv2 * 0.5 * (1 - inv2 * 1.5 * (1 - inv2 * 2.5 * (1 - inv2 * 3.5)))) / (
-        big * math.sqrt(math.pi))
-    return where(x < 25, direct, series)
+    big = where(x >= split, x, split)
+    half_inv2 = 0.5 / (big * big)
+    series = 1.0
+    for k in range(12, 0, -1):
+        series = 1 - half_inv2 * (2 * k - 1) * series
+    series = series / (big * math.sqrt(math.pi))
+    return where(x < split, direct, series)
+
+
+def ember_float64():
+    from . import _dtype
+
+    return _dtype.float64
 
 
 def erfcx(input, *, out=None):
@@ -108,10 +137,61 @@ def ndtr(input, *, out=None):
     return _out(erfc(-x * _SQRT1_2) * 0.5, out)
 
 
+def _erfcinv_data(y):
+    """x >= 0 with erfc(x) = y for y in [0, 1]: erfinv(1 - y) while 1 - y keeps digits,
+    then Newton steps on log(erfc(x)) = log(y) (nearly quadratic in x in the tail)."""
+    from .ops.pointwise import where
+
+    tiny = 1e-10 if y.dtype is ember_float64() else 1e-4
+    safe = where(y > 0, y, 1.0)
+    log_y = safe.log()
+    # the tail's leading behaviour: erfc(x) ~ exp(-x^2) / (x sqrt(pi))
+    t = (-log_y).clamp(min=1.0)
+    guess = (t - 0.5 * (t * math.pi).log()).clamp(min=0.5).sqrt()
+    x = where(y < tiny, guess, erfinv(1 - where(y < tiny, 0.5, y)))
+    steps = 4 if y.dtype is ember_float64() else 2
+    for _ in range(steps):
+        xc = x.clamp(max=27.2)
+        e = erfc(xc)
+        slope = (-(xc * xc)).exp() * (2 / math.sqrt(math.pi))
+        ok = (e > 0) & (slope > 0)
+        step = (where(ok, e, 1.0).log() - log_y) * where(ok, e, 1.0) / where(ok, slope, 1.0)
+        x = where(ok & (y < 0.5), xc + step, x)
+    x = where(y == 0, math.inf, x)
+    return where(y.isnan() | (y < 0) | (y > 2), math.nan, x)
+
+
+class Ndtri(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, p):
+        out = _ndtri_data(p.detach())
+        ctx.save_for_backward(out)
+        return out._data
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * math.sqrt(2 * math.pi) * (out * out * 0.5).exp()
+
+
+def _ndtri_data(p):
+    from .ops.pointwise import where
+
+    lower = p < 0.5
+    q = where(lower, p, 1 - p)  # exact for p >= 1/2
+    x = _erfcinv_data(q * 2) * _SQRT2
+    r = where(lower, -x, x)
+    return where((p < 0) | (p > 1) | p.isnan(), math.nan, r)
+
+
 def ndtri(input, *, out=None):
-    """The inverse of ``ndtr``."""
+    """The inverse of ``ndtr`` (the standard normal quantile), accurate in both tails."""
     p = _float("special_ndtri", input)
-    return _out(erfinv(2 * p - 1) * _SQRT2, out)
+    if _sm._state.enabled and p.requires_grad:
+        return _out(Ndtri.apply(p), out)
+    return _out(_ndtri_data(p), out)
 
 
 def log_ndtr(input, *, out=None):

@@ -316,6 +316,7 @@ def lgamma(k, x):
     sin = k.abs(k.sin(k.mul(_reduce_half(k, x), math.pi)))
     refl = k.sub(k.log(k.div(math.pi, sin)), pos)
     r = k.where(reflect, refl, pos)
+    r = k.where(k.logical_or(k.eq(x, 1.0), k.eq(x, 2.0)), 0.0, r)  # exact zeros
     return k.where(k.eq(k.abs(x), math.inf), math.inf, k.where(k.isnan(x), x, r))
 
 
@@ -333,8 +334,15 @@ def _digamma_positive(k, z):
 
 
 def _cot_pi(k, x):
-    r = k.mul(_reduce_half(k, x), math.pi)
-    return k.div(k.cos(r), k.sin(r))
+    """cot(pi x) accurately: cos/sin of pi r (r = x - round(x)) for |r| <= 1/4, and
+    sign(r) tan(pi (1/2 - |r|)) (exact at r = +-1/2) beyond."""
+    r = _reduce_half(k, x)
+    a = k.abs(r)
+    near = k.div(k.cos(k.mul(r, math.pi)), k.sin(k.mul(r, math.pi)))
+    t = k.mul(k.sub(0.5, a), math.pi)
+    far = k.div(k.sin(t), k.cos(t))
+    far = k.where(k.lt(r, 0), k.neg(far), far)
+    return k.where(k.le(a, 0.25), near, far)
 
 
 @_unary
@@ -405,10 +413,9 @@ def polygamma(k, n, x, out=None):
         refl = k.sub(k.mul(pos, (-1.0) ** n),
                      k.mul(_horner(k, _cot_pi(k, x), _cot_derivative(n)), math.pi ** (n + 1)))
         r = k.where(neg, refl, pos)
-        r = k.where(k.eq(x, math.inf), 0.0, r)
-        pole = k.logical_and(k.le(x, 0), k.eq(x, k.trunc(x)))
+        pole = k.logical_and(k.le(x, 0), k.eq(x, k.trunc(x)))  # also -inf, as PyTorch
         r = k.where(pole, (-1.0) ** (n + 1) * math.inf, r)
-        return k.where(k.logical_or(k.isnan(x), k.eq(x, -math.inf)), math.nan, r)
+        return k.where(k.logical_or(k.isnan(x), k.eq(x, math.inf)), math.nan, r)
 
     return _finish(k, _in_float32(k, x, compute), out)
 

@@ -148,8 +148,14 @@ class Det(Function):
     @staticmethod
     def backward(ctx, g):
         A, det = ctx.saved_tensors
-        if bool((det.detach() == 0).any()):
-            # the cofactor matrix through the SVD (valid for singular A too)
+        singular = det.detach() == 0
+        if bool(singular.any()) and not _state.enabled:
+            # PyTorch's first derivative is det * A^-T, zero where det is zero
+            inverse, _ = _inv_data(A.detach())
+            grad = (g * det).unsqueeze(-1).unsqueeze(-1) * _mT(inverse)
+            return _where(singular.unsqueeze(-1).unsqueeze(-1), 0.0, grad)
+        if bool(singular.any()):
+            # create_graph: the cofactor matrix through the SVD (valid for singular A too)
             U, S, Vh = svd(A, full_matrices=False)
             n = S.shape[-1]
             others = []
@@ -733,12 +739,14 @@ class Svdvals(Function):
     def forward(ctx, A):
         u, s, vh = A._device._k.svd(A._data, False)
         dev = A._device
-        ctx.save_for_backward(_wrap(u, dev), _wrap(vh, dev))
+        ctx.save_for_backward(A, _wrap(u, dev), _wrap(vh, dev))
         return s
 
     @staticmethod
     def backward(ctx, gS):
-        U, Vh = ctx.saved_tensors
+        A, U, Vh = ctx.saved_tensors
+        if _state.enabled:  # create_graph: U and Vh must carry their dependence on A
+            U, _, Vh = svd(A, full_matrices=False)
         m, n = U.shape[-2], Vh.shape[-1]
         return U @ (gS.unsqueeze(-1) * Vh) if m >= n else (U * gS.unsqueeze(-2)) @ Vh
 
@@ -881,8 +889,6 @@ def lstsq(A, B, rcond=None, *, driver=None):
     full_rank = rank is None or bool((rank == n).all())
     if m > n and driver != "gelsy" and full_rank:
         residuals = ((A @ X - Bm) ** 2).sum(-2)
-        if vector:
-            residuals = residuals.squeeze(-1)
     singular_values = S if driver in ("gelsd", "gelss") else empty(A.dtype)
     rank = rank if rank is not None else empty(_dtype.int64)
     solution = X.squeeze(-1) if vector else X

@@ -111,10 +111,8 @@ class ScatterReduce(Function):
                         (g * result).gather(dim, index) / _where(src_zero, 1.0, src))
         else:  # amax / amin: shared evenly by every element equal to the result
             value = result.gather(dim, index)
-            x_hit = (x == result).to(g.dtype)
-            s_hit = (src == value).to(g.dtype)
-            if not include_self:
-                x_hit = x_hit.scatter(dim, index, 0.0)
+            x_hit = (x == result).to(g.dtype)  # counted even when include_self=False,
+            s_hit = (src == value).to(g.dtype)  # as PyTorch does
             count = x_hit.scatter_add(dim, index, s_hit)
             share = g / count
             gx = x_hit * share

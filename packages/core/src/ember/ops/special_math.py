@@ -463,26 +463,63 @@ def logaddexp2(input, other, *, out=None):
     return _out(logaddexp(a * _LN2, b * _LN2) / _LN2, out)
 
 
-def xlogy(input, other, *, out=None):
-    """x * log(y), 0 where x == 0 (unless y is NaN)."""
-    a, b, dev = _binary_float("xlogy", input, other)
+class Xlogy(Function):
+    """x * log(y) (log1p(y) for ``xlog1py``), 0 where x == 0 unless y is NaN."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b, one_plus):
+        ctx.save_for_backward(a, b)
+        ctx.one_plus = one_plus
+        with grad_mode.no_grad():
+            zero = (a == 0) & ~b.isnan()
+            safe = _where(zero, 0.0 if one_plus else 1.0, b)
+            out = a * (safe.log1p() if one_plus else safe.log())
+        return out._data
+
+    @staticmethod
+    def backward(ctx, g):
+        # PyTorch's formulas: d/dx = xlogy(g, y), 0 where x == 0 and y <= 0 (y <= -1)
+        a, b = ctx.saved_tensors
+        one_plus = ctx.one_plus
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = (xlog1py if one_plus else xlogy)(g, b)
+            ga = _where((a == 0) & (b <= (-1.0 if one_plus else 0.0)), 0.0, ga)
+            ga = sum_to_shape(ga, a._data.shape)
+        if ctx.needs_input_grad[1]:
+            gb = sum_to_shape(g * a / ((b + 1) if one_plus else b), b._data.shape)
+        return ga, gb, None
+
+
+def _xlogy(name, input, other, out, one_plus):
+    a, b, dev = _binary_float(name, input, other)
     if not isinstance(a, Tensor):
         a = _wrap(dev._k.full((), a, b.dtype, dev.index), dev)
     if not isinstance(b, Tensor):
         b = _wrap(dev._k.full((), b, a.dtype, dev.index), dev)
-    zero = (a == 0) & ~b.isnan()
-    return _out(a * _where(zero, 1.0, b).log(), out)
+    if _needs_grad(a, b):
+        return _out(Xlogy.apply(a, b, one_plus), out)
+    return _out(_wrap(Xlogy.forward(_NoCtx(), a, b, one_plus), dev), out)
+
+
+class _NoCtx:
+    def save_for_backward(self, *a):
+        pass
+
+    def __setattr__(self, name, value):
+        pass
+
+
+def xlogy(input, other, *, out=None):
+    """x * log(y), 0 where x == 0 (unless y is NaN)."""
+    return _xlogy("xlogy", input, other, out, False)
 
 
 def xlog1py(input, other, *, out=None):
     """x * log1p(y), 0 where x == 0 (unless y is NaN)."""
-    a, b, dev = _binary_float("xlog1py", input, other)
-    if not isinstance(a, Tensor):
-        a = _wrap(dev._k.full((), a, b.dtype, dev.index), dev)
-    if not isinstance(b, Tensor):
-        b = _wrap(dev._k.full((), b, a.dtype, dev.index), dev)
-    zero = (a == 0) & ~b.isnan()
-    return _out(a * _where(zero, 0.0, b).log1p(), out)
+    return _xlogy("xlog1py", input, other, out, True)
 
 
 def heaviside(input, values, *, out=None):
