@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import warnings
 
-from ... import _dtype
 from ..._tensor import Tensor, _wrap, _wrap_dim
 from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...ops import inplace as _inplace
 from ...ops.pointwise import where
+from ...ops.special_math import erf as _erf
 
 _state = grad_mode.state
 
@@ -44,78 +44,6 @@ def _maybe_inplace(input, inplace, fn):
 def _const(x):
     """``x`` without autograd history (a branch value whose gradient PyTorch defines as 0)."""
     return x.detach()
-
-
-# -- the error function -----------------------------------------------------------------
-# Chebyshev fits of erf (tools/fit_erf.py): (hi, mid, half, inner coefficients, outer ones)
-_ERF_SPLIT = 1.25
-_ERF_F64 = (
-    6.0, 0.48333333333333334, 0.3166666666666667,
-    (0.9126992074676208, -0.19321861453430206, 0.020518022416021353, -0.001802676513971192,
-     0.00013195977991484266, -8.219986911791541e-06, 4.4428374559025585e-07,
-     -2.1175253985965393e-08, 9.018189919926646e-10, -3.469455765563711e-11,
-     1.2167809108253223e-12, -3.9206188077500355e-14, 1.3233823014725513e-15),
-    (0.5110210730666063, -0.0494698288731148, -0.002676704436159494, 0.001027096029172896,
-     -0.00012791678323964217, 3.016296156342805e-06, 2.4860220192185078e-06,
-     -6.621540001383034e-07, 9.078894479525985e-08, -2.692309854324897e-09,
-     -2.3371933104779395e-09, 7.637452723797716e-10, -1.385638721869128e-10,
-     1.2556914086890584e-11, 1.6505621736026555e-12, -1.053242042815854e-12,
-     2.7510931139411337e-13, -4.739241990798248e-14, 2.207456967534387e-15),
-)
-_ERF_F32 = (
-    4.0, 0.525, 0.275,
-    (0.9126992072985993, -0.1932186145219597, 0.02051802206797134, -0.0018026765010151597,
-     0.00013195939591417808, -8.219972417177971e-06, 4.4380596901969573e-07,
-     -2.1157027559078896e-08),
-    (0.5053100818595331, -0.04469615768554137, -0.001351432541577897, 0.0005832506862769185,
-     -7.10064902894381e-05, 3.4938344026428463e-06, 5.281587509595118e-07,
-     -1.7353839717076572e-07),
-)
-
-
-def _clenshaw(k, s, coeffs):
-    """The Chebyshev series ``sum c_j T_j(s)`` at native array ``s`` (Clenshaw's recurrence)."""
-    s2 = k.add(s, s)
-    b1, b2 = coeffs[-1], 0.0
-    for c in coeffs[-2:0:-1]:
-        b1, b2 = k.add(k.sub(k.mul(s2, b1), b2), c), b1
-    return k.add(k.sub(k.mul(s, b1), b2), coeffs[0])
-
-
-def erf_kernel(k, x):
-    """erf over native array ``x`` with required kernels only (float64: ~1e-15 absolute)."""
-    if x.dtype.itemsize < 4:
-        return k.astype(erf_kernel(k, k.astype(x, _dtype.float32)),
-                        _dtype.from_numpy_dtype(x.dtype))
-    hi, mid, half, c_in, c_out = _ERF_F64 if x.dtype.itemsize == 8 else _ERF_F32
-    a = k.minimum(k.abs(x), hi)
-    near = k.mul(a, _clenshaw(k, k.sub(k.mul(k.mul(a, a), 2 / _ERF_SPLIT ** 2), 1), c_in))
-    b = k.maximum(a, _ERF_SPLIT)
-    tail = k.div(k.exp(k.neg(k.mul(b, b))), b)
-    far = k.sub(1, k.mul(tail, _clenshaw(k, k.div(k.sub(k.div(1, b), mid), half), c_out)))
-    return k.mul(k.where(k.le(a, _ERF_SPLIT), near, far), k.sign(x))
-
-
-class Erf(Function):
-    _internal = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return erf_kernel(x._device._k, x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * (x * x).neg().exp() * (2 / math.sqrt(math.pi))
-
-
-def _erf(x):
-    if not x.is_floating_point():
-        x = x.to(_dtype.get_default_dtype())
-    if not x._requires_grad:
-        return _wrap(erf_kernel(x._device._k, x._data), x._device)
-    return Erf.apply(x)
 
 
 # -- relu family --------------------------------------------------------------------------
@@ -264,7 +192,7 @@ class Gelu(Function):
         if approximate == "tanh":
             inner = k.mul(k.add(d, k.mul(k.mul(k.mul(d, d), d), _TANH_KAPPA)), _TANH_BETA)
             return k.mul(k.mul(d, 0.5), k.add(k.tanh(inner), 1))
-        return k.mul(k.mul(d, 0.5), k.add(erf_kernel(k, k.mul(d, _SQRT1_2)), 1))
+        return k.mul(k.mul(d, 0.5), k.add(k.erf(k.mul(d, _SQRT1_2)), 1))
 
     @staticmethod
     def backward(ctx, g):
@@ -278,7 +206,7 @@ class Gelu(Function):
             return g * (left_derivative + right_derivative), None
         if not _state.enabled:
             k, d = x._device._k, x._data
-            cdf = k.mul(k.add(erf_kernel(k, k.mul(d, _SQRT1_2)), 1), 0.5)
+            cdf = k.mul(k.add(k.erf(k.mul(d, _SQRT1_2)), 1), 0.5)
             pdf = k.mul(k.exp(k.mul(k.mul(d, d), -0.5)), _INV_SQRT_2PI)
             return _wrap(k.mul(g._data, k.add(cdf, k.mul(d, pdf))), x._device), None
         cdf = (_erf(x * _SQRT1_2) + 1) * 0.5
