@@ -317,9 +317,9 @@ def threshold_backward(g, x, threshold):
     exact where() path."""
     keep = np.greater(x, threshold)
     with np.errstate(invalid="ignore"):
-        res = np.multiply(g, keep)
+        res = np.multiply(g, keep, out=...)  # out=...: a 0-d array, not a scalar
     if res.dtype.kind == "f" and np.isnan(res).any():
-        res = np.where(keep, g, np.zeros((), g.dtype))
+        res = np.asarray(np.where(keep, g, np.zeros((), g.dtype)))
     return res
 
 

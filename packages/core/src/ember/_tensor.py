@@ -130,6 +130,8 @@ class Tensor:
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim, "stride")]
 
     def is_contiguous(self, memory_format=None) -> bool:
+        if 0 in self._data.shape:
+            return True  # an empty tensor is contiguous whatever its strides, as in PyTorch
         expected = 1
         for n, s in zip(reversed(self._data.shape), reversed(self.stride())):
             if n != 1 and s != expected:

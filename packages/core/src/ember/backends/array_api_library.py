@@ -66,7 +66,8 @@ def library_kernels(xp, default_out, weak, table) -> dict:
         # NumPy's diagonal is a read-only view: the same view, writable through x
         iface = dict(d.__array_interface__)
         iface["data"] = (iface["data"][0], False)
-        return xp.asarray(_Interface(iface, x))
+        # (the interface describes bfloat16 as raw bytes, |V2: view it as the dtype again)
+        return xp.asarray(_Interface(iface, x)).view(d.dtype)
 
     at = {"sum": xp.add, "prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}
 

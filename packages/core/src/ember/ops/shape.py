@@ -294,7 +294,8 @@ def repeat(input, *sizes):
     x = reshape(input, shape)
     grown = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
     expanded = expand(reshape(x, tuple(v for n in shape for v in (1, n))), grown)
-    return reshape(expanded.contiguous(), tuple(r * n for r, n in zip(sizes, shape)))
+    # a copy, always (contiguous() would return a broadcast view when every size is 1)
+    return reshape(Clone.apply(expanded, False), tuple(r * n for r, n in zip(sizes, shape)))
 
 
 def tile(input, dims):
@@ -452,20 +453,39 @@ class Clone(Function):
     _internal = True
 
     @staticmethod
-    def forward(ctx, x):
-        return x._device._k.copy(x._data)
+    def forward(ctx, x, preserve=True):
+        k, data = x._device._k, x._data
+        if preserve and data.ndim > 1:
+            # PyTorch's preserve_format: a dense tensor (a permutation of a contiguous
+            # layout, e.g. a transpose) is copied with its strides
+            strides = x.stride()
+            order = tuple(sorted(range(data.ndim), key=lambda d: (-strides[d], d)))
+            if order != tuple(range(data.ndim)) and _dense(data.shape, strides, order):
+                inverse = tuple(order.index(d) for d in range(data.ndim))
+                return k.permute(k.copy(k.permute(data, order)), inverse)
+        return k.copy(data)
 
     @staticmethod
     def backward(ctx, g):
-        return g
+        return g, None
+
+
+def _dense(shape, strides, order):
+    expected = 1
+    for d in reversed(order):
+        if shape[d] != 1 and strides[d] != expected:
+            return False
+        expected *= shape[d]
+    return True
 
 
 def clone(input, *, memory_format=None):
-    return Clone.apply(input)
+    preserve = memory_format is None or str(memory_format).endswith("preserve_format")
+    return Clone.apply(input) if preserve else Clone.apply(input, False)
 
 
 def contiguous(input, memory_format=None):
-    return input if input.is_contiguous() else Clone.apply(input)
+    return input if input.is_contiguous() else Clone.apply(input, False)
 
 
 def _size(shape):
