@@ -1491,3 +1491,94 @@ def _svd_check(ctx, impl, d):
 
 
 spec("svd", _LA_DTYPES, check=_svd_check)
+
+
+# -- nn helpers and views of the tensor library ---------------------------------------------
+def _threshold_cases(d, rng):
+    out = []
+    for shape in [(5,), (3, 4), (), (0,)]:
+        out.append(Case((values(rng, shape, d), values(rng, shape, d), scalar_for(d, 0))))
+    x = np.array([0, 1, 2, 3], d.numpy)
+    out.append(Case((values(rng, (4,), d), x, scalar_for(d, 1)), desc="at the threshold"))
+    return out
+
+
+spec("threshold_backward", NUMERIC, cases=_threshold_cases,
+     ref=lambda g, x, threshold: np.where(x > threshold, g, 0))
+
+
+def _diagonal_check(ctx, impl, d):
+    rng = ctx.rng("diagonal", d.name)
+    n = 0
+    for shape, offset, a1, a2 in [((3, 3), 0, 0, 1), ((3, 4), 1, 0, 1), ((4, 3), -2, 0, 1),
+                                  ((2, 3, 4), 0, 1, 2), ((2, 3, 4), 1, 2, 0),
+                                  ((3, 4), 5, 0, 1), ((3, 3), 0, 1, 0)]:
+        x = values(rng, shape, d)
+        for layout in ("contiguous", "transposed", "strided"):
+            what = f"diagonal {shape} offset={offset} axes=({a1}, {a2}) [{layout}]"
+            native = ctx.native(x, layout)
+            out = impl(native, offset, a1, a2)
+            expected = np.diagonal(x, offset, a1, a2)
+            ctx.compare(out, expected.copy(), what)
+            if expected.size and layout != "strided" and (
+                    getattr(impl, "func", None) is None or _mergeable(native, a1, a2)):
+                # a view both ways: the base's writes show in it, its writes reach the base
+                ctx.write_first(native, (np.logical_not(x.flat[0]) if d is _dtype.bool
+                                         else x.flat[0] + 1).item())
+                base = ctx.numpy(native)
+                ctx.compare(out, np.diagonal(base, offset, a1, a2).copy(),
+                            what + ": does not see writes to its base")
+                fill = values(rng, expected.shape, d)
+                ctx.k.setitem(out, (Ellipsis,), ctx.native(fill))
+                got = np.diagonal(ctx.numpy(native), offset, a1, a2)
+                ctx.compare_arrays(got, fill, what + ": writes do not reach the base")
+            n += 1
+    return n
+
+
+def _mergeable(x, a1, a2):
+    """Whether core's decomposition can return a view (it documents a copy otherwise): the
+    two axes, ordered by stride, merge into one."""
+    if x.strides[a1] < x.strides[a2]:
+        a1, a2 = a2, a1
+    return x.shape[a1] == 1 or x.shape[a2] == 1 or x.strides[a1] == x.shape[a2] * x.strides[a2]
+
+
+spec("diagonal", ALL, check=_diagonal_check)
+
+
+def _scatter_reduce_cases(d, rng):
+    out = []
+    for reduce in ("sum", "prod", "amax", "amin"):
+        kind = "small" if reduce == "prod" else "any"
+        x = values(rng, (3, 4), d, kind)
+        for axis, idx_shape in [(0, (5, 4)), (1, (3, 6)), (1, (2, 3)), (0, (0, 4))]:
+            idx = rng.integers(0, x.shape[axis], idx_shape).astype(np.int64)
+            out.append(Case((x.copy(), idx, values(rng, idx_shape, d, kind), axis, reduce),
+                            mutates=0, desc=reduce))
+        if d.is_floating_point and reduce in ("amax", "amin"):
+            vals = np.array([[1.0, math.nan], [2.0, 0.5]], d.numpy)
+            out.append(Case((np.zeros((2, 2), d.numpy), np.array([[0, 0], [0, 0]]), vals, 0,
+                             reduce), mutates=0, desc="NaN propagates"))
+    return out
+
+
+def _scatter_reduce_ref(x, index, vals, axis, reduce):
+    out = x.copy()
+    for pos in np.ndindex(*index.shape):
+        dst = list(pos)
+        dst[axis] = index[pos]
+        dst = tuple(dst)
+        a, b = out[dst], vals[pos]
+        if reduce == "sum":
+            out[dst] = a + b
+        elif reduce == "prod":
+            out[dst] = a * b
+        elif np.isnan(a) or np.isnan(b):
+            out[dst] = np.nan
+        else:
+            out[dst] = max(a, b) if reduce == "amax" else min(a, b)
+    return out
+
+
+spec("scatter_reduce", NUMERIC, cases=_scatter_reduce_cases, ref=_scatter_reduce_ref, tol=_LOW)
