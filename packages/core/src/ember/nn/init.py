@@ -220,28 +220,10 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         return tensor.normal_(0, std, generator=generator)
 
 
-def _orthonormal_columns(a):
-    """Q of the QR factorisation of ``a`` (rows >= cols) with a positive diagonal of R.
-
-    Classical Gram-Schmidt applied twice per column ("twice is enough"), Tensor ops only.
-    """
-    from ..ops.shape import cat
-
-    cols = []
-    q = None
-    for j in range(a.shape[1]):
-        v = a[:, j:j + 1]
-        for _ in range(2):
-            if q is not None:
-                v = v - q @ (q.T @ v)
-        v = v / (v * v).sum().sqrt()
-        cols.append(v)
-        q = cat(cols, 1)
-    return q
-
-
 def orthogonal_(tensor, gain=1, generator=None):
-    """Fill with a (semi-)orthogonal matrix, as PyTorch (QR of a Gaussian matrix)."""
+    """Fill with a (semi-)orthogonal matrix: Q of the QR of a Gaussian matrix, as PyTorch."""
+    from ..linalg import qr
+
     if tensor.ndimension() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -252,7 +234,8 @@ def orthogonal_(tensor, gain=1, generator=None):
         flattened = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)
         if rows < cols:
             flattened = flattened.T
-        q = _orthonormal_columns(flattened.double()).to(tensor.dtype)
+        q, r = qr(flattened)
+        q = q * r.diagonal().sign()  # a positive diagonal of R makes Q unique (Haar)
         if rows < cols:
             q = q.T
         tensor.copy_(q.reshape(tensor.shape))
