@@ -16,6 +16,8 @@ from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...ops import inplace as _inplace
 from ...ops.pointwise import where
+from ...ops.reduction import log_softmax as _core_log_softmax
+from ...ops.reduction import softmax as _core_softmax
 from ...ops.special_math import erf as _erf
 
 _state = grad_mode.state
@@ -299,51 +301,7 @@ def glu(input, dim=-1):
     return a * b.sigmoid()
 
 
-# -- softmax family -------------------------------------------------------------------------
-class Softmax(Function):
-    _internal = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        out = x._device._k.softmax(x._data, dim)
-        ctx.save_for_backward(_wrap(out, x._device))
-        ctx.dim = dim
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        dim = ctx.dim
-        if not _state.enabled:
-            k, y = g._device._k, out._data
-            gy = k.mul(g._data, y)
-            return _wrap(k.sub(gy, k.mul(y, k.sum(gy, (dim,), True))), g._device), None
-        gy = g * out
-        return gy - out * gy.sum(dim, keepdim=True), None
-
-
-class LogSoftmax(Function):
-    _internal = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        out = x._device._k.log_softmax(x._data, dim)
-        ctx.save_for_backward(_wrap(out, x._device))
-        ctx.dim = dim
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        dim = ctx.dim
-        if not _state.enabled:
-            k = g._device._k
-            gd = g._data
-            return _wrap(k.sub(gd, k.mul(k.exp(out._data), k.sum(gd, (dim,), True))),
-                         g._device), None
-        return g - out.exp() * g.sum(dim, keepdim=True), None
-
-
+# -- softmax family (the nodes are core's: ember.softmax / ember.log_softmax) ---------------
 def _get_softmax_dim(name, ndim, stacklevel):
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
                   "include dim=X as an argument.", stacklevel=stacklevel)
@@ -358,15 +316,13 @@ def _softmax_input(input, dim, dtype, name):
     elif not input.is_floating_point():
         raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
                            f"'{input.dtype.name.capitalize()}'")
-    return input, _wrap_dim(dim, input.ndim)
+    return input, _wrap_dim(dim, max(input.ndim, 1))
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``."""
     x, d = _softmax_input(input, dim, dtype, "softmax")
-    if x._data.ndim == 0:
-        return Softmax.apply(x.reshape(1), 0).reshape(())
-    return Softmax.apply(x, d)
+    return _core_softmax(x, d)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -378,9 +334,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x - logsumexp(x) along ``dim``."""
     x, d = _softmax_input(input, dim, dtype, "log_softmax")
-    if x._data.ndim == 0:
-        return LogSoftmax.apply(x.reshape(1), 0).reshape(())
-    return LogSoftmax.apply(x, d)
+    return _core_log_softmax(x, d)
 
 
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
