@@ -233,6 +233,15 @@ def convolution_backward_weight(k, x, g, weight_shape, stride, padding, dilation
     return k.reshape(gw, tuple(weight_shape))
 
 
+def _lowest(dtype):
+    """max_pool's padding value: -inf for floating dtypes, else the integer minimum."""
+    if dtype.kind in "fV":  # V: bfloat16
+        return -math.inf
+    import numpy as np
+
+    return np.iinfo(dtype).min
+
+
 def max_pool(k, x, kernel_size, stride, padding, dilation, ceil_mode):
     nd = len(kernel_size)
     lead, spatial = x.shape[:2], x.shape[2:]

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
 from ._conv import _ntuple
@@ -140,10 +141,9 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
     out = [_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
            zip(x.shape[2:], ks, st, pd, dl, strict=True)]
     _check_out(x, out)
-    if x.dtype.is_floating_point:
-        values, indices = _MAX_POOLS[nd].apply(x, ks, st, pd, dl, bool(ceil_mode))
-    else:
-        raise RuntimeError(f"\"max_pool{nd}d\" not implemented for '{x.dtype}'")
+    if x.dtype is _dtype.bool:
+        raise RuntimeError(f"\"max_pool{nd}d\" not implemented for 'Bool'")
+    values, indices = _MAX_POOLS[nd].apply(x, ks, st, pd, dl, bool(ceil_mode))
     if not batched:
         values, indices = values.squeeze(0), indices.squeeze(0)
     return values, indices
