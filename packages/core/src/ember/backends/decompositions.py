@@ -251,7 +251,7 @@ def max_pool(k, x, kernel_size, stride, padding, dilation, ceil_mode):
     need = [(o - 1) * s + (kk - 1) * d + 1 for o, s, kk, d in
             zip(out, stride, kernel_size, dilation, strict=True)]
     after = tuple(max(m - n - p, p) for m, n, p in zip(need, spatial, padding, strict=True))
-    xp = _pad(k, x, padding, -math.inf, after)
+    xp = _pad(k, x, padding, _lowest(x.dtype), after)
     # per axis, the padded positions every window reads: shape (out, kernel)
     keys, positions = [], None
     for i, (o, kk, s, d) in enumerate(zip(out, kernel_size, stride, dilation, strict=True)):
