@@ -14,11 +14,13 @@ from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 from ...autograd.function import Function, once_differentiable
 from ...ops.pointwise import where
+from ...ops.reduction import log_softmax as _core_log_softmax
 from .. import _reduction as _Reduction
 from ._activation import log_softmax, logsigmoid
 from ._distance import pairwise_distance
 
 _state = grad_mode.state
+_INT64 = _dtype.int64.numpy
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss",
@@ -84,18 +86,18 @@ class NllLoss(Function):
         valid = k.ne(t, ignore_index)
         safe = k.where(valid, t, 0)
         if n:
-            host = dev._backend.to_host(k.reshape(k.amax(safe, None, True), (1,)))
-            low = dev._backend.to_host(k.reshape(k.amin(safe, None, True), (1,)))
-            if int(host[0]) >= c or int(low[0]) < 0:
-                bad = int(host[0]) if int(host[0]) >= c else int(low[0])
+            out_of_range = k.logical_or(k.lt(safe, 0), k.ge(safe, c))
+            if bool(dev._backend.to_host(k.any(out_of_range, None, False))):
+                host = dev._backend.to_host(safe).reshape(-1)
+                bad = next(int(v) for v in host if not 0 <= v < c)
                 raise IndexError(f"Target {bad} is out of bounds.")
-        col = k.reshape(safe, (n, 1))
+        key = (k.arange(0, n, 1, _dtype.int64, dev.index), safe)  # (row, target) pairs
         w = k.astype(valid, dtype)
         if weight is not None:
-            w = k.mul(w, k.reshape(k.take_along_axis(weight._data, safe, 0), (n,)))
-        picked = k.reshape(k.take_along_axis(x._data, col, 1), (n,))
-        losses = k.neg(k.mul(picked, w))
-        ctx.save_for_backward(_wrap(col, dev), _wrap(w, dev))
+            w = k.mul(w, k.getitem(weight._data, (safe,)))
+        losses = k.neg(k.mul(k.getitem(x._data, key), w))
+        ctx.key = key
+        ctx.save_for_backward(_wrap(w, dev))
         ctx.meta = (n, c, reduction)
         if reduction == "none":
             return losses
@@ -108,7 +110,7 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, g):
-        col, w = ctx.saved_tensors
+        (w,) = ctx.saved_tensors
         n, c, reduction = ctx.meta
         if not _state.enabled:
             k, dev = g._device._k, g._device
@@ -116,14 +118,15 @@ class NllLoss(Function):
             if reduction == "mean":
                 scale = k.div(scale, ctx.wsum)
             grad = k.zeros((n, c), g.dtype, dev.index)
-            k.put_along_axis(grad, col._data, k.reshape(scale, (n, 1)), 1)
+            k.setitem(grad, ctx.key, scale)
             return _wrap(grad, dev), None, None, None, None
         from ...ops.creation import zeros
+        from ...ops.indexing import IndexPut
 
         scale = -(w * g)
         if reduction == "mean":
             scale = scale / _wrap(ctx.wsum, g._device)
-        grad = zeros((n, c), dtype=g.dtype, device=g.device).scatter(1, col, scale.reshape(n, 1))
+        grad = IndexPut.apply(zeros((n, c), dtype=g.dtype, device=g.device), scale, ctx.key)
         return grad, None, None, None, None
 
 
@@ -136,6 +139,12 @@ def _check_weight(weight, c):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """-input[n, target[n]] (weighted), over inputs (N, C), (C,) or (N, C, d1, ...)."""
+    if (size_average is None and reduce is None and weight is None
+            and target.__class__ is Tensor and target._data.dtype == _INT64
+            and input._data.ndim == 2 and target._data.ndim == 1
+            and input._data.shape[0] == target._data.shape[0]
+            and reduction in ("mean", "sum", "none")):  # the common case, checked cheaply
+        return NllLoss.apply(input, target, None, ignore_index, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     if not isinstance(target, Tensor) or target.dtype._kind != 1:
         found = _scalar_type_name(target) if isinstance(target, Tensor) else type(target)
@@ -173,6 +182,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """log_softmax over the class dimension, then nll_loss (or soft-target cross-entropy)."""
+    if (label_smoothing == 0.0 and input.__class__ is Tensor and input._data.ndim == 2
+            and target.__class__ is Tensor and target._data.dtype == _INT64):
+        return nll_loss(_core_log_softmax(input, 1), target, weight, size_average,
+                        ignore_index, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
