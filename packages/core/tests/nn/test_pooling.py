@@ -149,3 +149,15 @@ def test_errors(call, error, message):
 ])
 def test_repr(make, text):
     assert repr(make()) == text
+
+
+def test_integer_inputs(device):
+    """PyTorch pools integers too: max exactly, average with truncating division."""
+    x = (ember.arange(36, device=device).reshape(1, 1, 6, 6) - 17)
+    values, idx = F("max_pool2d")(x, 3, 2, 1, return_indices=True)
+    assert values.dtype is ember.int64
+    assert values.tolist() == [[[[-10, -8, -6], [2, 4, 6], [14, 16, 18]]]]
+    assert idx.tolist() == [[[[7, 9, 11], [19, 21, 23], [31, 33, 35]]]]
+    assert F("avg_pool2d")(x, 3, 2, 1).tolist() == [[[[-6, -8, -6], [-3, -3, -1], [5, 9, 11]]]]
+    assert F("avg_pool2d")(x, 2, divisor_override=3).tolist() == \
+        [[[[-18, -15, -12], [-2, 0, 3], [14, 16, 19]]]]

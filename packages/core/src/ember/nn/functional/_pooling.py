@@ -215,8 +215,10 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     cols = Im2Col.apply(xp, ks, (1,) * nd, (0,) * nd, st)  # (N, C * K, L)
     n, c = x.shape[:2]
     sums = cols.reshape(n, c, math.prod(ks), *out).sum(2)
+    integral = not x.is_floating_point()  # PyTorch divides integers, truncating
     if divisor_override is not None:
-        res = sums / divisor_override
+        res = sums.div(divisor_override, rounding_mode="trunc").to(x.dtype) if integral else \
+            sums / divisor_override
     else:
         div = None
         for i, (size, k, s, p, o) in enumerate(zip(spatial, ks, st, pd, out, strict=True)):
@@ -225,7 +227,10 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
             shape[i] = o
             axis = axis.reshape(shape)
             div = axis if div is None else div * axis
-        res = sums / _host(div.astype(x._data.dtype), x)
+        if integral:
+            res = sums.div(_index(div, x), rounding_mode="trunc").to(x.dtype)
+        else:
+            res = sums / _host(div.astype(x._data.dtype), x)
     return res if batched else res.squeeze(0)
 
 
