@@ -432,6 +432,14 @@ for mode in ("bilinear", "nearest"):
         case(f"grid_sample_5d_{mode}_{pm}", "grid_sample", [x5, Arg(grid5, grad=mode != "nearest")],
              dict(mode=mode, padding_mode=pm, align_corners=pm == "zeros"))
 
+# antialiased resampling (appended, as above)
+xa = randn(2, 2, 9, 7)
+for mode in ("bilinear", "bicubic"):
+    case(f"interpolate_{mode}_antialias", "interpolate", [xa],
+         dict(scale_factor=(0.4, 0.6), mode=mode, antialias=True))
+    case(f"interpolate_{mode}_antialias_ac", "interpolate", [xa],
+         dict(size=(4, 10), mode=mode, antialias=True, align_corners=True))
+
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)

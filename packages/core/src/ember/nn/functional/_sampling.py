@@ -229,6 +229,43 @@ def _interp_cubic(x, dim, out_size, scale, align_corners):
     return _along(x, dim, index, weights)
 
 
+def _aa_filter(t, cubic):
+    """PyTorch's antialiasing filters: a triangle, or the cubic convolution with a = -0.5."""
+    t = np.abs(t)
+    if not cubic:
+        return np.where(t < 1, 1 - t, 0)
+    a = -0.5
+    near = ((a + 2) * t - (a + 3)) * t * t + 1
+    far = (((t - 5) * t + 8) * t - 4) * a
+    return np.where(t < 1, near, np.where(t < 2, far, 0))
+
+
+def _interp_antialias(x, dim, out_size, scale, align_corners, cubic):
+    """Separable antialiased resampling: when shrinking, the filter widens by the scale."""
+    in_size = x.shape[dim]
+    npf = _np_float(x.dtype)
+    s = float(_area_scale(in_size, out_size, align_corners, scale, npf))
+    half = 2.0 if cubic else 1.0
+    support = half * s if s >= 1.0 else half
+    invscale = 1.0 / s if s >= 1.0 else 1.0
+    rows = []
+    for i in range(out_size):
+        center = s * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        n = min(int(center + support + 0.5), in_size) - lo
+        taps = np.arange(lo, lo + n)
+        w = _aa_filter((taps - center + 0.5) * invscale, cubic).astype(npf)
+        total = w.sum()
+        rows.append((taps, w / total if total != 0 else w))
+    width = max(len(t) for t, _ in rows)
+    index = np.zeros((out_size, width), np.int64)
+    weight = np.zeros((out_size, width), npf)
+    for i, (taps, w) in enumerate(rows):
+        index[i, :len(taps)] = taps
+        weight[i, :len(w)] = w
+    return _along(x, dim, list(index.T), list(weight.T))
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,  # noqa: A002
                 recompute_scale_factor=None, antialias=False):
     if not isinstance(input, Tensor):
@@ -244,9 +281,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                              "linear | bilinear | bicubic | trilinear")
     elif align_corners is None:
         align_corners = False
-    if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not implemented in ember yet")
     nd = input.ndim - 2
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
     if nd < 1:
         raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                          f"{input.ndim}D) for the modes: nearest | linear | bilinear | bicubic | "
@@ -301,7 +339,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                            f"'{_type(x.dtype)}'")
     for i in range(nd):
         dim = 2 + i
-        if mode in ("nearest", "nearest-exact"):
+        if antialias:
+            x = _interp_antialias(x, dim, out[i], scales[i], align_corners, mode == "bicubic")
+        elif mode in ("nearest", "nearest-exact"):
             x = _interp_nearest(x, dim, out[i], scales[i], mode == "nearest-exact")
         elif mode == "bicubic":
             x = _interp_cubic(x, dim, out[i], scales[i], align_corners)
