@@ -25,6 +25,14 @@ class _Capsule:
         return (_CPU, 0)
 
 
+class _Interface:
+    """An ``__array_interface__`` holder that keeps the viewed array alive."""
+
+    def __init__(self, interface, base):
+        self.__array_interface__ = interface
+        self.base = base
+
+
 def from_dlpack(ext_tensor):
     """A tensor sharing memory with a DLPack producer (an object with ``__dlpack__``, or a
     DLPack capsule)."""
@@ -36,11 +44,19 @@ def from_dlpack(ext_tensor):
 
     if isinstance(ext_tensor, Tensor):
         return ext_tensor
-    if not hasattr(ext_tensor, "__dlpack__"):
+    legacy = not hasattr(ext_tensor, "__dlpack__")
+    if legacy:
         ext_tensor = _Capsule(ext_tensor)
     dev_type, dev_id = ext_tensor.__dlpack_device__()
     if int(dev_type) in (_CPU, _CUDA_HOST):
-        return from_numpy(np.from_dlpack(ext_tensor))
+        array = np.from_dlpack(ext_tensor)
+        if legacy and not array.flags.writeable:
+            # a bare (unversioned) capsule carries no read-only flag, so NumPy assumes one;
+            # PyTorch treats such memory as writable, and so does ember
+            iface = dict(array.__array_interface__)
+            iface["data"] = (iface["data"][0], False)
+            array = np.asarray(_Interface(iface, array))
+        return from_numpy(array)
     name = _DEVICE_NAMES.get(int(dev_type))
     if name is not None:
         backend = registry.get(name)

@@ -262,7 +262,7 @@ def renorm(input, p, dim, maxnorm):
     _check("renorm", input)
     d = _wrap_dim(dim, input._data.ndim)
     others = tuple(i for i in range(input._data.ndim) if i != d)
-    norms = _la().vector_norm(input, float(p), others, keepdim=True).detach()
+    norms = _la().vector_norm(input, float(p), others, keepdim=True)
     factor = where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
     return input * factor
 

@@ -302,7 +302,6 @@ def meshgrid(*tensors, indexing=None):
         grids.append(t.reshape(shape).expand(sizes))
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
-        grids = [g.transpose(0, 1) for g in grids]
     return tuple(grids)
 
 

@@ -94,6 +94,8 @@ def _write_out(result, out, names=("values", "indices")):
 
 # -- sort --------------------------------------------------------------------------------
 class Sort(_Selecting):
+    _internal = True
+
     @staticmethod
     def select(x, dim, keepdim, descending):
         v, i = _kernel_sort(x, dim, descending)
@@ -131,6 +133,8 @@ def _moved_last(x, dim):
 
 
 class Topk(_Selecting):
+    _internal = True
+
     @staticmethod
     def select(x, dim, keepdim, k, largest):
         v, i = _kernel_sort(x, dim, largest)
@@ -174,6 +178,8 @@ def _nan_count(v, dim):
 
 
 class Kthvalue(_AtPosition):
+    _internal = True
+
     @staticmethod
     def position(v, dim, k):
         shape = v.shape[:dim] + (1,) + v.shape[dim + 1:]
@@ -192,6 +198,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
 
 
 class Median(_AtPosition):
+    _internal = True
+
     @staticmethod
     def position(v, dim, ignore_nan):
         n = v.shape[dim]
@@ -267,6 +275,8 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
 
 
 class Mode(_AtPosition):
+    _internal = True
+
     @staticmethod
     def position(v, dim):
         from .pointwise import where
@@ -574,6 +584,8 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
         test_elements = make_tensor(test_elements, device=dev)
     dtype = result_type(elements, test_elements)
     e, t = elements.detach().to(dtype), test_elements.detach().to(dtype).reshape(-1)
+    if t.is_floating_point():
+        t = t[~t.isnan()]  # NaN matches nothing (and would break the binary search)
     if t.numel() == 0:
         found = _wrap(dev._k.full(e._data.shape, False, _dtype.bool, dev.index), dev)
     else:
