@@ -220,3 +220,13 @@ def test_small_cnn_trains(device):
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.7 * losses[0]
+
+
+def test_lazy_conv_infers_in_channels(device):
+    m = M("LazyConv2d")(8, 3, padding=1)
+    assert repr(m) == "LazyConv2d(0, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
+    y = m.to(device)(ember.randn(2, 5, 6, 6, device=device))
+    assert type(m).__name__ == "Conv2d" and tuple(m.weight.shape) == (8, 5, 3, 3)
+    assert tuple(y.shape) == (2, 8, 6, 6)
+    t = M("LazyConvTranspose1d")(4, 3, stride=2, groups=2)
+    assert tuple(t(ember.randn(6, 5)).shape) == (4, 11) and tuple(t.weight.shape) == (6, 2, 3)
