@@ -21,7 +21,7 @@ class Embedding(Function):
     @staticmethod
     def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
         k = weight._device._k
-        flat = k.reshape(indices._data, (-1,))
+        flat = k.reshape(indices._data, (indices.numel(),))
         ctx.save_for_backward(indices)
         ctx.meta = (weight._data.shape, padding_idx, scale_grad_by_freq)
         rows = k.getitem(weight._data, (flat,))
@@ -32,18 +32,19 @@ class Embedding(Function):
         (indices,) = ctx.saved_tensors
         shape, padding_idx, by_freq = ctx.meta
         k, dev = g._device._k, g._device
-        flat = k.reshape(indices._data, (-1,))
-        rows = g.reshape(-1, shape[1])
+        count = indices.numel()
+        flat = k.reshape(indices._data, (count,))
+        rows = g.reshape(count, shape[1])
         keep = None
         if padding_idx is not None:
             keep = k.ne(flat, padding_idx)
         if by_freq:
             counts = k.zeros((shape[0],), g.dtype, dev.index)
             k.index_add_at(counts, (flat,), k.full(flat.shape, 1, g.dtype, dev.index))
-            per_row = k.reshape(k.take_along_axis(counts, flat, 0), (-1, 1))
+            per_row = k.reshape(k.getitem(counts, (flat,)), (count, 1))
             rows = rows / _wrap(per_row, dev)
         if keep is not None:
-            rows = rows * _wrap(k.reshape(k.astype(keep, g.dtype), (-1, 1)), dev)
+            rows = rows * _wrap(k.reshape(k.astype(keep, g.dtype), (count, 1)), dev)
         if not _state.enabled:
             out = k.zeros(shape, g.dtype, dev.index)
             k.index_add_at(out, (flat,), rows._data)
