@@ -389,7 +389,7 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         from .ops.creation import _rebuild_tensor
 
-        host = self._device._backend.to_host(self._data).copy()
+        host = self._device._backend.to_host(self._data)  # pickling copies the values
         return (_rebuild_tensor, (host, str(self._device), self._requires_grad))
 
     def __deepcopy__(self, memo):

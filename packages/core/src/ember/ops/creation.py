@@ -85,8 +85,8 @@ def _tensors_to_lists(seq):
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     arr, dtype = _host_array(data, dtype)
     dev = _device(device)
-    if arr.dtype != dtype.numpy:
-        arr = arr.astype(dtype.numpy)
+    if arr.dtype is not dtype.numpy:  # an equal dtype object (e.g. unpickled) is only viewed
+        arr = arr.view(dtype.numpy) if arr.dtype == dtype.numpy else arr.astype(dtype.numpy)
     return _finish(_wrap(dev._backend.from_host(np.asarray(arr, order="C"), dev.index), dev),
                    requires_grad)
 
@@ -109,7 +109,6 @@ def from_numpy(ndarray):
     """A cpu tensor sharing memory with ``ndarray``."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    _dtype.from_numpy_dtype(ndarray.dtype)
     if any(s < 0 for s in ndarray.strides):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors "
                          "with negative strides are not currently supported. (You can probably "
@@ -117,12 +116,15 @@ def from_numpy(ndarray):
     if not ndarray.dtype.isnative:
         raise TypeError("given numpy array has byte order different from the native byte order. "
                         "Conversion between byte orders is currently not supported.")
-    dev = registry.canonical("cpu")
-    return _wrap(ndarray, dev)
+    canonical = _dtype.from_numpy_dtype(ndarray.dtype).numpy
+    if ndarray.dtype is not canonical:  # an equal dtype object (e.g. unpickled): same memory
+        ndarray = ndarray.view(canonical)
+    return _wrap(ndarray, registry.canonical("cpu"))
 
 
 def _rebuild_tensor(host, device, requires_grad):
-    t = tensor(host, device=device)
+    """Unpickling: ``host`` is a fresh array, so it is used as it is on cpu."""
+    t = from_numpy(host).to(device)
     return t.requires_grad_(True) if requires_grad else t
 
 

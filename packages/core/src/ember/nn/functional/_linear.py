@@ -71,7 +71,7 @@ def _check(input, weight, bias):
         raise TypeError(f"linear(): argument 'weight' (position 2) must be Tensor, not "
                         f"{type(weight).__name__}")
     xs, ws = input._data.shape, weight._data.shape
-    if input._data.dtype is not weight._data.dtype:
+    if input._data.dtype is not weight._data.dtype and input.dtype is not weight.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                            f"{_NAMES[input.dtype.name]} and {_NAMES[weight.dtype.name]}")
     if input._device is not weight._device:
@@ -83,7 +83,8 @@ def _check(input, weight, bias):
             rows *= n
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xs[-1]} and "
                            f"{ws[1]}x{ws[0]})")
-    if bias is not None and bias._data.dtype is not input._data.dtype:
+    if bias is not None and bias._data.dtype is not input._data.dtype and \
+            bias.dtype is not input.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{input.dtype} != {bias.dtype}")
 
