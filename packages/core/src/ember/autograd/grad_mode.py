@@ -81,6 +81,10 @@ class set_grad_enabled(_Mode):
         self._prev = state.enabled
         state.enabled = bool(mode)
 
+    def __call__(self, func):
+        state.enabled = self._prev  # as a decorator it must not switch the mode for good
+        return super().__call__(func)
+
     def __enter__(self):
         return self
 

@@ -200,7 +200,10 @@ def _check_index(op, input, dim, index, src=None):
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            "tensor")
     same_device(op, input, index, src)
-    _check_bounds(input, index._data, input._data.shape[d] if input._data.ndim else 1, d)
+    try:
+        _check_bounds(input, index._data, input._data.shape[d] if input._data.ndim else 1, d)
+    except IndexError as exc:  # gather/scatter report it as a RuntimeError, as PyTorch
+        raise RuntimeError(str(exc)) from None
     return d
 
 

@@ -102,6 +102,12 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+            # times a Python scalar: the gradient needs only the scalar, so the tensor is not
+            # saved (as in PyTorch, `y[0] = y[0] * 3` then works under autograd)
+            ctx.by_scalar = b if isinstance(a, Tensor) else a
+            return _run("mul", a, b)
+        ctx.by_scalar = None
         save_operands(ctx, a, b)
         if a.__class__ is b.__class__:  # two tensors (the common case)
             return a._device._k.mul(a._data, b._data)
@@ -109,8 +115,10 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = saved_operands(ctx)
         ga, gb = ctx.needs_input_grad
+        if ctx.by_scalar is not None:
+            return (g * ctx.by_scalar if ga else None, g * ctx.by_scalar if gb else None)
+        a, b = saved_operands(ctx)
         return (sum_to_shape(g * b, _shape(a)) if ga else None,
                 sum_to_shape(g * a, _shape(b)) if gb else None)
 
@@ -120,13 +128,19 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        save_operands(ctx, a, b)
+        if isinstance(b, Tensor):
+            ctx.divisor = None
+            save_operands(ctx, a, b)
+        else:  # divided by a Python scalar: only the scalar is needed (nothing is saved)
+            ctx.divisor = b
         return _run("div", a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = saved_operands(ctx)
         ga, gb = ctx.needs_input_grad
+        if ctx.divisor is not None:
+            return g / ctx.divisor if ga else None, None
+        a, b = saved_operands(ctx)
         return (sum_to_shape(g / b, _shape(a)) if ga else None,
                 sum_to_shape(-g * a / (b * b), _shape(b)) if gb else None)
 

@@ -69,8 +69,25 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
                            f"floating point or complex dtype. Got: {_legacy(input.dtype)}")
     axes = reduce_axes(input, dim)
     n = _count(input._data.shape, axes)
-    total = sum(input, axes, keepdim)
-    return total / n if n else total * float("nan")
+    if not n:
+        return sum(input, axes, keepdim) * float("nan")
+    return Mean.apply(input, axes, keepdim)
+
+
+class Mean(Function):
+    """The backend's mean kernel (fused where it has one); the gradient is spread evenly."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
+        ctx.count = _count(x._data.shape, axes)
+        return x._device._k.mean(x._data, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _grad_expand(g, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count, None, None
 
 
 def _legacy(d):
@@ -155,6 +172,9 @@ class Amin(_Extreme):
 def _check_nonempty(op, x, axes):
     shape = x._data.shape
     if x.numel() == 0 and (axes is None or builtins.any(shape[a] == 0 for a in axes)):
+        if axes is None and op not in ("argmax", "argmin"):  # PyTorch's types and words
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() "
+                               "== 0. Specify the reduction dim with the 'dim' argument.")
         raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
                          if axes is None else f"{op}(): Expected reduction dim {axes[0]} to have "
                          "non-zero size.")
@@ -207,6 +227,7 @@ def _max_min(name, input, dim, keepdim, other):
     if other is not None:
         return (maximum if name == "max" else minimum)(input, other)
     if dim is None:
+        _check_nonempty(name, input, None)
         return (amax if name == "max" else amin)(input)
     d = _wrap_dim(dim, input._data.ndim)
     _check_nonempty(name, input, (d,))
@@ -234,10 +255,30 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         dim, unbiased = unbiased, None  # var(x, dim) called positionally as var(x, 1)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    axes = reduce_axes(input, dim)
-    n = _count(input._data.shape, axes)
-    centred = input - mean(input, axes, keepdim=True)
-    return sum(centred * centred, axes, keepdim) / builtins.max(n - correction, 0)
+    if not input.is_floating_point():
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    return Var.apply(input, reduce_axes(input, dim), correction, keepdim)
+
+
+class Var(Function):
+    """The backend's var kernel; d var / dx = 2 (x - mean) / (n - correction)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim):
+        ctx.save_for_backward(x)
+        ctx.axes, ctx.correction, ctx.keepdim = axes, correction, keepdim
+        return x._device._k.var(x._data, axes, correction, keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        shape, axes = x._data.shape, ctx.axes
+        dof = _count(shape, axes) - ctx.correction
+        centred = x - x.mean(axes if axes is not None else None, keepdim=True)
+        scale = 2.0 / dof if dof > 0 else math.inf
+        return _grad_expand(g, shape, axes, ctx.keepdim) * centred * scale, None, None, None
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -259,10 +300,31 @@ def logsumexp(input, dim, keepdim=False):
     axes = reduce_axes(input, dim)
     if not input.is_floating_point():
         input = input.to(_dtype.get_default_dtype())
-    peak = amax(input, axes, keepdim=True).detach()
-    peak = peak.masked_fill(~peak.isfinite(), 0) if input.numel() else peak
-    out = (input - peak).exp().sum(axes, keepdim=True).log() + peak
-    return out if keepdim else out.squeeze(axes if axes is not None else None)
+    if input.numel() == 0:  # log of an empty sum: -inf (amax would refuse an empty input)
+        return input.exp().sum(axes, keepdim).log()
+    return LogSumExp.apply(input, axes, keepdim)
+
+
+class LogSumExp(Function):
+    """The backend's (stable) logsumexp kernel; the gradient is softmax(x) * g."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        out = x._device._k.logsumexp(x._data, axes, keepdim)
+        ctx.save_for_backward(x, _wrap(out, x._device))
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        shape, axes = x._data.shape, ctx.axes
+        kept = tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape))
+        if not ctx.keepdim:
+            out, g = out.reshape(kept), g.reshape(kept)
+        return g * (x - out).exp(), None, None
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

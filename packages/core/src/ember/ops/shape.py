@@ -290,12 +290,26 @@ def repeat(input, *sizes):
     if len(sizes) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                            "dimensions of tensor")
+    if min(sizes, default=0) < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(sizes)}")
     shape = (1,) * (len(sizes) - input._data.ndim) + input._data.shape
-    x = reshape(input, shape)
-    grown = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
-    expanded = expand(reshape(x, tuple(v for n in shape for v in (1, n))), grown)
-    # a copy, always (contiguous() would return a broadcast view when every size is 1)
-    return reshape(Clone.apply(expanded, False), tuple(r * n for r, n in zip(sizes, shape)))
+    return Tile.apply(reshape(input, shape), sizes)  # a copy, always, as PyTorch's repeat
+
+
+class Tile(Function):
+    """The backend's tile kernel; the gradient sums the copies."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, reps):
+        ctx.shape, ctx.reps = x._data.shape, reps
+        return x._device._k.tile(x._data, reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        grown = tuple(v for r, n in zip(ctx.reps, ctx.shape) for v in (r, n))
+        return g.reshape(grown).sum(tuple(range(0, len(grown), 2))), None
 
 
 def tile(input, dims):
