@@ -1,0 +1,129 @@
+"""Bad input raises PyTorch's exception types with PyTorch's messages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import ember
+
+
+def _t(device, *shape, dtype=ember.float32):
+    return ember.ones(*shape, dtype=dtype, device=device)
+
+
+def _raises(exc, message, fn):
+    with pytest.raises(exc, match=re.escape(message)):
+        fn()
+
+
+def test_mismatched_devices_name_both(device, fake_device):
+    a = _t(device, 2)
+    b = ember.ones(2, device=fake_device)
+    here = str(a.device)
+    for fn in (lambda: a + b, lambda: ember.mul(a, b), lambda: a @ b, lambda: ember.cat([a, b]),
+               lambda: ember.where(a > 0, a, b), lambda: a.add_(b), lambda: ember.maximum(b, a),
+               lambda: a.gather(0, ember.zeros(2, dtype=ember.int64, device=fake_device))):
+        with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device") \
+                as info:
+            fn()
+        assert here in str(info.value) and "fake:0" in str(info.value)
+
+
+def test_broadcast_failures(device):
+    _raises(RuntimeError, "The size of tensor a (2) must match the size of tensor b (3) at "
+            "non-singleton dimension 0", lambda: _t(device, 2) + _t(device, 3))
+    _raises(RuntimeError, "The size of tensor a (4) must match the size of tensor b (3) at "
+            "non-singleton dimension 1", lambda: _t(device, 2, 4) * _t(device, 3))
+    _raises(RuntimeError, "The size of tensor a (2) must match the size of tensor b (3) at "
+            "non-singleton dimension 0",
+            lambda: ember.where(_t(device, 2, dtype=ember.bool), _t(device, 3), 0.0))
+    _raises(RuntimeError, "The expanded size of the tensor (3) must match the existing size (2) "
+            "at non-singleton dimension 0", lambda: _t(device, 2).expand(3))
+    _raises(RuntimeError, "output with shape [2] doesn't match the broadcast shape [3, 2]",
+            lambda: _t(device, 2).add_(_t(device, 3, 2)))
+    _raises(RuntimeError, "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)",
+            lambda: _t(device, 2, 3) @ _t(device, 2, 3))
+    _raises(RuntimeError, "Sizes of tensors must match except in dimension 0. Expected size 3 "
+            "but got size 2 for tensor number 1 in the list.",
+            lambda: ember.cat([_t(device, 2, 3), _t(device, 3, 2)]))
+    _raises(RuntimeError, "stack expects each tensor to be equal size, but got [2] at entry 0 "
+            "and [3] at entry 1", lambda: ember.stack([_t(device, 2), _t(device, 3)]))
+    _raises(RuntimeError, "shape '[4]' is invalid for input of size 6",
+            lambda: _t(device, 2, 3).view(4))
+    _raises(RuntimeError, "shape '[4, -1]' is invalid for input of size 6",
+            lambda: _t(device, 2, 3).reshape(4, -1))
+
+
+def test_integer_tensors_cannot_require_grad(device):
+    for dtype in (ember.int64, ember.int32, ember.uint8, ember.bool):
+        _raises(RuntimeError, "only Tensors of floating point and complex dtype can require "
+                "gradients", lambda dtype=dtype: _t(device, 2, dtype=dtype).requires_grad_())
+        with pytest.raises(RuntimeError, match="only Tensors of floating point"):
+            ember.zeros(2, dtype=dtype, device=device, requires_grad=True)
+
+
+def test_out_of_range_indices(device):
+    t = ember.arange(6.0, device=device).reshape(2, 3)
+    _raises(IndexError, "index 5 is out of bounds for dimension 0 with size 2", lambda: t[5])
+    _raises(IndexError, "index 3 is out of bounds for dimension 1 with size 3", lambda: t[:, 3])
+    _raises(IndexError, "index -3 is out of bounds for dimension 0 with size 2", lambda: t[-3])
+    _raises(IndexError, "index 2 is out of bounds for dimension 0 with size 2",
+            lambda: t[ember.tensor([0, 2], device=device)])
+    _raises(IndexError, "too many indices for tensor of dimension 2", lambda: t[0, 0, 0])
+    _raises(IndexError, "The shape of the mask [3] at index 0 does not match the shape of the "
+            "indexed tensor [2, 3] at index 0",
+            lambda: t[ember.tensor([True, False, True], device=device)])
+    _raises(IndexError, "tensors used as indices must be long, int, byte or bool tensors",
+            lambda: t[ember.tensor([1.0], device=device)])
+    with pytest.raises(IndexError, match="index 7 is out of bounds"):
+        t[1] = t[7]
+    with pytest.raises(IndexError):
+        t[ember.tensor([4], device=device)] = 1.0
+    _raises(IndexError, "select(): index 2 out of range for tensor of size [2, 3] at "
+            "dimension 0", lambda: t.select(0, 2))
+    _raises(IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+            lambda: t.sum(2))
+    _raises(IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+            lambda: t.transpose(0, 2))
+    with pytest.raises((IndexError, RuntimeError), match="out of"):
+        t.index_select(1, ember.tensor([4], device=device))
+    _raises(RuntimeError, "index 5 is out of bounds for dimension 1 with size 3",
+            lambda: t.gather(1, ember.tensor([[0, 5]], device=device)))
+    _raises(RuntimeError, "index 3 is out of bounds for dimension 1 with size 3",
+            lambda: t.scatter(1, ember.tensor([[3]], device=device), 1.0))
+    _raises(RuntimeError, "start (2) + length (2) exceeds dimension size (3).",
+            lambda: t.narrow(1, 2, 2))
+
+
+def test_backward_errors(device):
+    x = ember.ones(3, device=device, requires_grad=True)
+    _raises(RuntimeError, "grad can be implicitly created only for scalar outputs",
+            lambda: (x * 2).backward())
+    _raises(RuntimeError, "element 0 of tensors does not require grad and does not have a "
+            "grad_fn", lambda: ember.ones(2, device=device).sum().backward())
+
+
+def test_dtype_errors(device):
+    _raises(RuntimeError, "where expected condition to be a boolean tensor, but got a tensor with "
+            "dtype Float", lambda: ember.where(_t(device, 2), _t(device, 2), _t(device, 2)))
+    _raises(RuntimeError, "mean(): could not infer output dtype. Input dtype must be either a "
+            "floating point or complex dtype. Got: Long",
+            lambda: _t(device, 2, dtype=ember.int64).mean())
+    with pytest.raises(RuntimeError, match="bitwise_and"):
+        ember.tensor([1, 2], device=device) & ember.tensor([1.0, 2.0], device=device)
+    _raises(RuntimeError, "result type Float can't be cast to the desired output type Long",
+            lambda: _t(device, 2, dtype=ember.int64).add_(1.5))
+    _raises(RuntimeError, "masked_fill_ only supports boolean masks",
+            lambda: _t(device, 2).masked_fill(_t(device, 2), 0))
+    _raises(RuntimeError, "Subtraction, the `-` operator, with two bool tensors is not "
+            "supported", lambda: _t(device, 2, dtype=ember.bool) - _t(device, 2, dtype=ember.bool))
+    _raises(RuntimeError, "Negation, the `-` operator, on a bool tensor is not supported",
+            lambda: -_t(device, 2, dtype=ember.bool))
+    with pytest.raises(RuntimeError, match="Expected reduction dim"):
+        ember.zeros(0, device=device).max()
+    _raises(IndexError, "argmax(): Expected reduction dim to be specified for input.numel() == 0.",
+            lambda: ember.zeros(0, device=device).argmax())
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        ember.tensor([2], device=device) ** -1
