@@ -233,6 +233,11 @@ for red in ("mean", "sum", "none"):
     case(f"CTCLoss_concat_{red}", "CTCLoss", kwargs={**kw, "blank": 4},
          inputs=[randn(7, 3, 5), np.array([1, 2, 0, 3, 3, 1]), np.array([7, 7, 5]),
                  np.array([2, 3, 1])], pre={"0": "log_softmax:2"})
+case("LinearCrossEntropyLoss", "LinearCrossEntropyLoss", [5, 4],
+     {"bias": True, "label_smoothing": 0.1}, inputs=[x35(), np.array([0, 3, 2])])
+case("LinearCrossEntropyLoss_kdim", "LinearCrossEntropyLoss", [5, 3],
+     {"out_features": [2], "ignore_index": 1, "reduction": "none"},
+     inputs=[x35(), np.array([[0, 1], [2, 2], [1, 0]])])
 case("CrossEntropyLoss_1d", "CrossEntropyLoss", inputs=[randn(5), np.array(3)])
 case("KLDivLoss_batchmean", "KLDivLoss", kwargs={"reduction": "batchmean"},
      inputs=[x35(), x35()], pre={"0": "log_softmax:1", "1": "softmax:1"})
@@ -488,6 +493,17 @@ def utils_fixtures(out):
         out[f"utils/spectral_norm/sd_after/{k}"] = v.numpy().copy()
     sn.eval()
     out["utils/spectral_norm/y_eval"] = sn(x).detach().numpy()
+    # the hook-based spectral_norm
+    torch.manual_seed(6)
+    old = nn.utils.spectral_norm(nn.Linear(5, 4).double())
+    info["old_spectral_norm_keys"] = list(old.state_dict().keys())
+    for k, v in old.state_dict().items():
+        out[f"utils/old_spectral_norm/sd/{k}"] = v.numpy().copy()
+    x = torch.from_numpy(randn(3, 5))
+    out["utils/old_spectral_norm/x"] = x.numpy()
+    out["utils/old_spectral_norm/y"] = old(x).detach().numpy()
+    for k, v in old.state_dict().items():
+        out[f"utils/old_spectral_norm/sd_after/{k}"] = v.numpy().copy()
     # packing
     seqs = [randn(4, 2), randn(2, 2), randn(3, 2)]
     padded = nn.utils.rnn.pad_sequence([torch.from_numpy(s) for s in seqs], batch_first=True)

@@ -232,3 +232,26 @@ def test_fuse_conv_bn_eval():
     fused = nn.utils.fuse_conv_bn_eval(conv, bn)
     x = ember.randn(2, 2, 5, 5, dtype=ember.float64)
     close(fused(x), bn(conv(x)).detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_hook_spectral_norm_against_pytorch():
+    m = nn.utils.spectral_norm(nn.Linear(5, 4, dtype=ember.float64))
+    keys = META["utils"]["old_spectral_norm_keys"]
+    assert list(m.state_dict().keys()) == keys
+    assert m.state_dict()._metadata[""]["spectral_norm"] == {"weight.version": 1}
+    m.load_state_dict({k: T(f"utils/old_spectral_norm/sd/{k}") for k in keys})
+    close(m(T("utils/old_spectral_norm/x")), DATA()["utils/old_spectral_norm/y"], rtol=1e-6)
+    for k, v in m.state_dict().items():
+        close(v, DATA()[f"utils/old_spectral_norm/sd_after/{k}"], rtol=1e-6)
+    nn.utils.remove_spectral_norm(m)
+    assert sorted(m.state_dict()) == ["bias", "weight"]
+
+
+def test_nn_utils_is_the_subpackage_without_importing_it():
+    import subprocess
+
+    code = ("import ember; ember.nn.utils.clip_grad_norm_; ember.nn.utils.rnn.pad_sequence; "
+            "print(ember.nn.utils.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "ember.nn.utils"

@@ -23,3 +23,9 @@ from .rnn import *  # noqa: F403
 from .sparse import *  # noqa: F403
 from .transformer import *  # noqa: F403
 from .upsampling import *  # noqa: F403
+
+import types as _types  # noqa: E402
+
+# the layers (not the submodules: after ``from .modules import *``, nn.utils is ember.nn.utils)
+__all__ = [_n for _n, _v in list(globals().items())
+           if not _n.startswith("_") and not isinstance(_v, _types.ModuleType)]
