@@ -235,12 +235,18 @@ def _sweeps(n, itemsize):
     return (8 if itemsize == 8 else 6) + n.bit_length()
 
 
+def _minus_one_where(k, cond, like):
+    """-1 where ``cond``, else 1, in ``like``'s dtype (a ``where`` of two Python scalars
+    would have no array to take its dtype from)."""
+    return k.sub(1.0, k.mul(k.astype(cond, _dt(like)), 2.0))
+
+
 def _rotation(k, app, aqq, apq):
     """(c, s) of the Jacobi rotation that zeroes apq (Golub & Van Loan's sym.schur2)."""
     zero = k.eq(apq, 0)
     safe = k.where(zero, 1.0, apq)
     tau = k.div(k.sub(aqq, app), k.mul(safe, 2.0))
-    sign = k.where(k.lt(tau, 0), -1.0, 1.0)
+    sign = _minus_one_where(k, k.lt(tau, 0), tau)
     t = k.div(sign, k.add(k.abs(tau), k.sqrt(k.add(k.mul(tau, tau), 1.0))))
     t = k.where(zero, 0.0, t)
     c = k.div(1.0, k.sqrt(k.add(k.mul(t, t), 1.0)))
@@ -338,7 +344,7 @@ def svd(k, a, full_matrices):
     # (up to sign, fixed from R's diagonal) and fills the zero ones
     q, r = qr(k, u, "complete" if full_matrices else "reduced")
     diag = k.getitem(r, (Ellipsis, _index(k, list(range(n))), _index(k, list(range(n)))))
-    flip = k.where(k.lt(diag, 0), -1.0, 1.0)
+    flip = _minus_one_where(k, k.lt(diag, 0), diag)
     if full_matrices and m > n:
         flip = k.concatenate([flip, k.full(batch + (m - n,), 1, dt, None)], nb)
     u = k.mul(q, k.reshape(flip, batch + (1, flip.shape[-1])))
