@@ -10,7 +10,7 @@ import numpy as np
 from ember.backends import Backend
 from ember.backends.array_api import generic_kernels
 
-from . import nn_kernels
+from . import _malloc, nn_kernels
 
 # NumPy reports IEEE events (0/0, log(0), overflow) as RuntimeWarnings; PyTorch's ops give
 # nan/inf silently. Only those messages, and only when raised from ember's own modules.
@@ -30,6 +30,7 @@ class CPUBackend(Backend):
         for op, fn in nn_kernels.KERNELS.items():  # convolution and pooling fast paths
             setattr(self.kernels, op, fn)
         self.kernels.broadcast_to = broadcast_to
+        _malloc.tune()  # reuse freed memory between steps (see _malloc)
 
     def from_host(self, array, index):
         return array

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -59,6 +60,49 @@ def _matmul(a, b):
     if a.dtype.kind == "V":
         return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
     return np.matmul(a, b)
+
+
+# -- scratch buffers -----------------------------------------------------------------------
+# The convolution kernels' big temporaries (padded input, im2col matrix, GEMM result) are
+# reused between calls instead of allocated afresh: a fresh multi-megabyte array costs a
+# page fault per 4 KiB once the allocator has handed the memory back to the system, which
+# can take as long as the arithmetic. One growing buffer per slot and thread; contents are
+# undefined on return. Buffers above _SCRATCH_LIMIT bytes are not kept.
+_scratch_local = threading.local()
+_SCRATCH_LIMIT = 1 << 28
+
+
+def _scratch(slot, shape, dtype):
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > _SCRATCH_LIMIT:
+        return np.empty(shape, dtype)
+    pool = getattr(_scratch_local, "pool", None)
+    if pool is None:
+        pool = _scratch_local.pool = {}
+    buf = pool.get(slot)
+    if buf is None or buf.nbytes < nbytes:
+        buf = pool[slot] = np.empty(max(nbytes, 64), np.uint8)
+    return buf[:nbytes].view(dtype).reshape(shape)
+
+
+def clear_scratch():
+    """Release this thread's scratch buffers."""
+    _scratch_local.pool = {}
+
+
+def _matmul_into(a, b, slot):
+    """``a @ b`` into a scratch buffer (a fresh array for bfloat16, see _matmul)."""
+    if a.dtype.kind == "V":
+        return _matmul(a, b)
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+    return np.matmul(a, b, out=_scratch(slot, shape, np.result_type(a, b)))
+
+
+def _copy_into(view, slot):
+    out = _scratch(slot, view.shape, view.dtype)
+    np.copyto(out, view)
+    return out
 
 
 def _is_pointwise(kernel_size, stride, padding):
@@ -121,9 +165,10 @@ class _Flat:
         self.kernel_size, self.dilation = tuple(kernel_size), tuple(dilation)
 
     def pad(self, x):
-        """(N, C, total + extra): x zero-padded and flattened, with a zero tail."""
+        """(N, C, total + extra): x zero-padded and flattened, with a zero tail (scratch)."""
         n, c = x.shape[:2]
-        xp = np.zeros((n, c, self.total + self.extra), x.dtype)
+        xp = _scratch("pad", (n, c, self.total + self.extra), x.dtype)
+        xp.fill(0)
         grid = xp[:, :, :self.total].reshape((n, c) + self.padded)
         grid[(slice(None), slice(None)) + tuple(
             slice(p, p + m) for m, p in zip(self.spatial, self.padding, strict=True))] = x
@@ -153,27 +198,29 @@ def _flat_convolution(x, w, padding, dilation, groups):
     st = xp.strides
     view = as_strided(xp, (n, c) + f.kernel_size + (f.plen,),
                       st[:2] + f.kernel_strides(st[2]) + (st[2],), writeable=False)
-    cols = np.ascontiguousarray(view).reshape(n, groups, -1, f.plen)
-    res = _matmul(w.reshape(groups, o // groups, -1), cols).reshape(n, o, f.plen)
-    return np.ascontiguousarray(f.grid(res, (n, o))[f.valid()])
+    cols = _copy_into(view, "cols").reshape(n, groups, -1, f.plen)
+    res = _matmul_into(w.reshape(groups, o // groups, -1), cols, "res").reshape(n, o, f.plen)
+    return f.grid(res, (n, o))[f.valid()].copy()  # a copy even when nothing is dropped
 
 
 def _flat_backward_input(g, w, input_shape, padding, dilation, groups):
     n, o = g.shape[:2]
     c = input_shape[1]
     f = _Flat(input_shape[2:], w.shape[2:], padding, dilation)
-    gp = np.zeros((n, o, f.plen), g.dtype)
+    gp = _scratch("res", (n, o, f.plen), g.dtype)
+    gp.fill(0)
     f.grid(gp, (n, o))[f.valid()] = g
     wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
-    cols = _matmul(wt, gp.reshape(n, groups, o // groups, f.plen))  # (N, G, Cg * K, plen)
-    cols = cols.reshape(n, c, -1, f.plen)
-    acc = np.zeros((n, c, f.total + f.extra), g.dtype)
+    cols = _matmul_into(wt, gp.reshape(n, groups, o // groups, f.plen), "cols")
+    cols = cols.reshape(n, c, -1, f.plen)  # (N, C, K, plen)
+    acc = _scratch("pad", (n, c, f.total + f.extra), g.dtype)
+    acc.fill(0)
     for i, offset in enumerate(itertools.product(*(range(k) for k in f.kernel_size))):
         shift = sum(j * d * m for j, d, m in zip(offset, f.dilation, f.row, strict=True))
         acc[:, :, shift:shift + f.plen] += cols[:, :, i]
     grid = acc[:, :, :f.total].reshape((n, c) + f.padded)
-    return np.ascontiguousarray(grid[(slice(None), slice(None)) + tuple(
-        slice(p, p + m) for m, p in zip(f.spatial, f.padding, strict=True))])
+    return grid[(slice(None), slice(None)) + tuple(  # a copy: acc is scratch
+        slice(p, p + m) for m, p in zip(f.spatial, f.padding, strict=True))].copy()
 
 
 def _flat_backward_weight(x, g, weight_shape, padding, dilation, groups):
@@ -186,11 +233,12 @@ def _flat_backward_weight(x, g, weight_shape, padding, dilation, groups):
     # weight gradient is one GEMM per group
     view = as_strided(xp, (c,) + f.kernel_size + (n, f.plen),
                       (st[1],) + f.kernel_strides(st[2]) + (st[0], st[2]), writeable=False)
-    cols = np.ascontiguousarray(view).reshape(groups, -1, n * f.plen)
-    gp = np.zeros((o, n, f.plen), g.dtype)
+    cols = _copy_into(view, "cols").reshape(groups, -1, n * f.plen)
+    gp = _scratch("res", (o, n, f.plen), g.dtype)
+    gp.fill(0)
     f.grid(gp, (o, n))[f.valid()] = g.transpose((1, 0) + tuple(range(2, g.ndim)))
     gm = gp.reshape(groups, o // groups, n * f.plen)
-    gw = _matmul(gm, cols.transpose(0, 2, 1))  # (groups, O/groups, C/groups * K)
+    gw = _matmul(gm, cols.transpose(0, 2, 1))  # (groups, O/groups, C/groups * K): fresh
     return gw.reshape(weight_shape)
 
 
