@@ -123,8 +123,16 @@ def test_loss_errors():
         F.binary_cross_entropy_with_logits(ember.randn(2, 3), ember.rand(3, 2))
     with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
         F.binary_cross_entropy(ember.tensor([1.5]), ember.tensor([1.0]))
-    with pytest.raises(RuntimeError, match="expected scalar type Long"):
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, but got "
+                                           "Float"):
         F.nll_loss(ember.randn(2, 3), ember.tensor([0.0, 1.0]))
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, but got "
+                                           "Float"):
+        F.cross_entropy(ember.randn(3, 5), ember.randn(3))
+    with pytest.raises(ValueError, match="Expected input batch_size \\(3\\) to match target "
+                                         "batch_size \\(1\\)"):
+        F.nll_loss(ember.randn(3, 5, 2), ember.tensor([[1, 2]]))
+    assert F.nll_loss(ember.randn(3, 5), ember.tensor([1, 2, 3], dtype=ember.uint8)).ndim == 0
     with pytest.raises(ValueError, match="var has negative"):
         F.gaussian_nll_loss(ember.randn(2), ember.randn(2), ember.tensor([1.0, -1.0]))
 

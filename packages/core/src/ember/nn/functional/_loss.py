@@ -147,9 +147,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
             and reduction in ("mean", "sum", "none")):  # the common case, checked cheaply
         return NllLoss.apply(input, target, None, ignore_index, reduction)
     reduction = _reduction(size_average, reduce, reduction)
-    if not isinstance(target, Tensor) or target.dtype._kind != 1:
+    if not isinstance(target, Tensor) or target.dtype not in (_dtype.int64, _dtype.uint8):
         found = _scalar_type_name(target) if isinstance(target, Tensor) else type(target)
-        raise RuntimeError(f"expected scalar type Long but found {found}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {found}")
     if target.dtype is not _dtype.int64:
         target = target.long()
     nd = input.ndim
@@ -208,10 +208,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if reduction == "mean":
             return loss.sum() / (input.numel() // c) if input.numel() else loss.sum() / 0.0
         return loss.sum() if reduction == "sum" else loss
-    if target.is_floating_point():
-        raise RuntimeError("Expected floating point type for target with class probabilities, "
-                           f"got {target.dtype}" if not target.is_floating_point() else
-                           f"expected scalar type Long but found {_scalar_type_name(target)}")
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing <= 0:
         return nll
