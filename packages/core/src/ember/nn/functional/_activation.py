@@ -181,37 +181,42 @@ _TANH_KAPPA = 0.044715
 
 
 class Gelu(Function):
-    """x * Phi(x) (exact) or its tanh approximation, as one node (``GeluBackward0``)."""
+    """x * Phi(x) (exact) or its tanh approximation, as one node (``GeluBackward0``).
+
+    The exact form keeps Phi(x) from the forward, so a step computes erf once.
+    """
 
     _internal = True
 
     @staticmethod
     def forward(ctx, x, approximate):
-        ctx.save_for_backward(x)
         ctx.approximate = approximate
         k = x._device._k
         d = x._data
         if approximate == "tanh":
+            ctx.save_for_backward(x)
             inner = k.mul(k.add(d, k.mul(k.mul(k.mul(d, d), d), _TANH_KAPPA)), _TANH_BETA)
             return k.mul(k.mul(d, 0.5), k.add(k.tanh(inner), 1))
-        return k.mul(k.mul(d, 0.5), k.add(k.erf(k.mul(d, _SQRT1_2)), 1))
+        cdf = k.mul(k.add(k.erf(k.mul(d, _SQRT1_2)), 1), 0.5)
+        ctx.save_for_backward(x, _wrap(cdf, x._device))
+        return k.mul(d, cdf)
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
         if ctx.approximate == "tanh":
+            (x,) = ctx.saved_tensors
             x_sq = x * x
             t = ((x + x_sq * x * _TANH_KAPPA) * _TANH_BETA).tanh()
             left_derivative = (t + 1) * 0.5
             right_derivative = x * 0.5 * (1 - t * t) * ((x_sq * (3 * _TANH_KAPPA) + 1)
                                                         * _TANH_BETA)
             return g * (left_derivative + right_derivative), None
+        x, cdf = ctx.saved_tensors
         if not _state.enabled:
             k, d = x._device._k, x._data
-            cdf = k.mul(k.add(k.erf(k.mul(d, _SQRT1_2)), 1), 0.5)
             pdf = k.mul(k.exp(k.mul(k.mul(d, d), -0.5)), _INV_SQRT_2PI)
-            return _wrap(k.mul(g._data, k.add(cdf, k.mul(d, pdf))), x._device), None
-        cdf = (_erf(x * _SQRT1_2) + 1) * 0.5
+            return _wrap(k.mul(g._data, k.add(cdf._data, k.mul(d, pdf))), x._device), None
+        cdf = (_erf(x * _SQRT1_2) + 1) * 0.5  # differentiable, for double backward
         pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
         return g * (cdf + x * pdf), None
 
