@@ -303,3 +303,22 @@ def test_linalg_over_decompositions(required_only):
                                rtol=1e-9)
     with pytest.raises(LA.LinAlgError, match="singular"):
         LA.inv(_t([[1.0, 2.0], [2.0, 4.0]]).to(required_only))
+
+
+def test_lu_factor_and_lu_solve():
+    a = RNG.standard_normal((2, 3, 3))
+    b = RNG.standard_normal((2, 3, 2))
+    LU, piv = LA.lu_factor(_t(a))
+    assert piv.dtype is ember.int32
+    np.testing.assert_allclose(LA.lu_solve(LU, piv, _t(b)).numpy(), np.linalg.solve(a, b),
+                               rtol=1e-10)
+    np.testing.assert_allclose(LA.lu_solve(LU, piv, _t(b), adjoint=True).numpy(),
+                               np.linalg.solve(np.swapaxes(a, -1, -2), b), rtol=1e-10)
+    np.testing.assert_allclose(LA.lu_solve(LU, piv, _t(b).mT, left=False).numpy(),
+                               np.swapaxes(np.linalg.solve(np.swapaxes(a, -1, -2), b), -1, -2),
+                               rtol=1e-10)
+    P, L, U = LA.lu(_t(a))
+    np.testing.assert_allclose((P @ L @ U).numpy(), a, atol=1e-12)
+    lu = LU.clone().requires_grad_()
+    rhs = _t(b, grad=True)
+    assert gradcheck(lambda m, r: LA.lu_solve(m, piv, r), (lu, rhs))

@@ -423,7 +423,8 @@ def lu(A, *, pivot=True, out=None):
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """X with A X = B from ``lu_factor``'s (LU, pivots)."""
     _check("linalg.lu_solve", LU)
-    if not left or adjoint:
+    if not left or adjoint or (_state.enabled and (LU.requires_grad or B.requires_grad)):
+        # through A = P L U, so that the gradients reach LU and B
         P, L, U = _lu_unpack(LU, pivots)
         A = P @ L @ U
         if adjoint:
