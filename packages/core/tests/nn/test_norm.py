@@ -159,3 +159,13 @@ def test_default_parameters():
         if getattr(m, "bias", None) is not None:
             assert m.bias.tolist() == [0.0] * 4
     assert nn.InstanceNorm1d(4).weight is None
+
+
+def test_node_names_match_pytorch():
+    x = ember.randn(4, 3, requires_grad=True)
+    assert F.layer_norm(x, (3,)).grad_fn.name() == "NativeLayerNormBackward0"
+    assert F.batch_norm(x, None, None, training=True).grad_fn.name() == \
+        "NativeBatchNormBackward0"
+    assert F.dropout(x, 0.5).grad_fn.name() == "MulBackward0"
+    assert F.gelu(x).grad_fn.name() == "GeluBackward0"
+    assert F.cross_entropy(x, ember.tensor([0, 1, 2, 0])).grad_fn.name() == "NllLossBackward0"

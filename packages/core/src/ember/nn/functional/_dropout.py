@@ -29,8 +29,9 @@ def _keep_mask(x, p, shape):
     return k.mul(k.astype(k.ge(draws, p), x.dtype), 1.0 / (1.0 - p))
 
 
-class Dropout(Function):
-    """x * mask, the mask drawn once and saved for the backward (``MulBackward0``-like)."""
+class Mul(Function):
+    """x * mask, the mask drawn once and saved for the backward (named so that its node
+    prints as PyTorch's dropout node does: ``MulBackward0``)."""
 
     _internal = True
 
@@ -49,8 +50,8 @@ class Dropout(Function):
 
 def _apply_mask(input, mask, inplace):
     if inplace:
-        return _in_place(input, lambda x: Dropout.apply(x, mask))
-    return Dropout.apply(input, mask)
+        return _in_place(input, lambda x: Mul.apply(x, mask))
+    return Mul.apply(input, mask)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

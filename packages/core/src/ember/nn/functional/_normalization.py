@@ -95,6 +95,18 @@ class _Normalize(Function):
         return gx, gw, gb, None, None, None
 
 
+class NativeBatchNorm(_Normalize):
+    """batch_norm's node (prints as PyTorch's ``NativeBatchNormBackward0``)."""
+
+    _internal = True
+
+
+class NativeLayerNorm(_Normalize):
+    """layer_norm's node (prints as PyTorch's ``NativeLayerNormBackward0``)."""
+
+    _internal = True
+
+
 def _channel_shape(x, c_dim=1):
     shape = [1] * x.ndim
     shape[c_dim] = x.shape[c_dim]
@@ -132,7 +144,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     w = weight.reshape(cshape) if weight is not None else None
     b = bias.reshape(cshape) if bias is not None else None
     if training or running_mean is None or running_var is None:
-        out = _Normalize.apply(input, w, b, axes, eps, None)
+        out = NativeBatchNorm.apply(input, w, b, axes, eps, None)
         if training and running_mean is not None and running_var is not None:
             mean, var = out.grad_fn.mean_var if out.grad_fn is not None else _stats(input, axes)
             n = input.numel() // c
@@ -141,7 +153,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return out
     stats = (running_mean.reshape(cshape).to(input.dtype),
              running_var.reshape(cshape).to(input.dtype))
-    return _Normalize.apply(input, w, b, axes, eps, stats)
+    return NativeBatchNorm.apply(input, w, b, axes, eps, stats)
 
 
 def _stats(x, axes):
@@ -200,7 +212,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     normalized_shape = _check_normalized_shape(input, normalized_shape)
     nd = len(normalized_shape)
     axes = tuple(range(input.ndim - nd, input.ndim))
-    return _Normalize.apply(input, weight, bias, axes, eps, None)
+    return NativeLayerNorm.apply(input, weight, bias, axes, eps, None)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
