@@ -10,13 +10,11 @@ exception is re-raised with the worker's traceback in its message.
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import math
 import multiprocessing as python_multiprocessing
 import os
 import signal
-import threading
 import time
 import warnings
 import weakref
@@ -366,19 +364,6 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         return data
 
 
-# Iterators whose workers are still running: shut down at interpreter exit.
-_live_iterators: weakref.WeakSet = weakref.WeakSet()
-_live_lock = threading.Lock()
-_atexit_registered = False
-
-
-def _shutdown_live_iterators():
-    with _live_lock:
-        iterators = tuple(_live_iterators)
-    for it in iterators:
-        it._shutdown_workers(at_exit=True)
-
-
 _PIPE_SIZE = 1 << 20
 
 
@@ -404,6 +389,69 @@ def _describe_exit(proc) -> str:
     return f"exit code {code}"
 
 
+class _WorkerPool:
+    """The worker processes of one iterator with their pipes, and their orderly shutdown.
+
+    The iterator holds it through ``weakref.finalize``: when the iterator is garbage
+    collected (even as part of a reference cycle) or the interpreter exits, ``shutdown``
+    runs with the pipes still open; a ``__del__`` could find them already finalized.
+    """
+
+    def __init__(self, done_event):
+        self.owner_pid = os.getpid()
+        self.done_event = done_event
+        self.processes = []
+        self.index_conns = []
+        self.result_conns = []
+        self.stopped = []  # True once the worker was asked to exit (or found dead)
+        self.closed = False
+
+    def send(self, worker_id, obj):
+        try:
+            self.index_conns[worker_id].send(obj)
+        except (OSError, ValueError):
+            pass  # the worker is gone: the iterator reports it when it waits for data
+
+    def shutdown(self):
+        if self.closed or os.getpid() != self.owner_pid:  # a forked child's copy: not ours
+            return
+        self.closed = True
+        try:
+            self.done_event.set()
+            pending = {}
+            for i, w in enumerate(self.processes):
+                if w.pid is None:
+                    continue
+                self.send(i, None)
+                if w.is_alive():
+                    pending[w.sentinel] = i
+            # Wait for the workers to exit, reading (and dropping) any result a worker is
+            # still sending so that none stays blocked on a full pipe.
+            deadline = time.monotonic() + _utils.MP_STATUS_CHECK_INTERVAL
+            while pending and time.monotonic() < deadline:
+                waitables = list(pending)
+                waitables += [self.result_conns[i] for i in pending.values()
+                              if not self.result_conns[i].closed]
+                for obj in _mp_wait(waitables, max(0.0, deadline - time.monotonic())):
+                    if obj in pending:
+                        del pending[obj]
+                        continue
+                    try:
+                        _utils.worker.recv_result(obj)
+                    except (EOFError, OSError):
+                        obj.close()
+        finally:
+            for w in self.processes:
+                if w.pid is not None and w.is_alive():
+                    w.terminate()
+            for w in self.processes:
+                if w.pid is not None:
+                    w.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)  # reaps: no zombies
+            for conn in self.result_conns + self.index_conns:
+                conn.close()
+            self.stopped[:] = [True] * len(self.stopped)
+
+
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     """Iterates with worker processes.
 
@@ -427,15 +475,18 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_init_fn = loader.worker_init_fn
         self._shutdown = False
         self._workers_done_event = ctx.Event()
-        self._index_conns = []
-        self._result_conns = []
-        self._workers = []
-        self._worker_stopped = []  # True once the worker was asked to exit
+        pool = self._pool = _WorkerPool(self._workers_done_event)
+        self._finalizer = weakref.finalize(self, pool.shutdown)  # also runs at exit
+        self._index_conns = pool.index_conns
+        self._result_conns = pool.result_conns
+        self._workers = pool.processes
+        self._worker_stopped = pool.stopped
         try:
             for i in range(self._num_workers):
-                # Plain pipes both ways (no feeder thread: a send from __del__ or at exit
-                # still arrives). Each holds far more than the few small index messages a
-                # worker can have outstanding, so sending an index never blocks.
+                # Plain pipes both ways (no feeder thread: a send during garbage
+                # collection or at exit still arrives). Each holds far more than the few
+                # small index messages a worker can have outstanding, so sending an index
+                # never blocks.
                 index_reader, index_writer = ctx.Pipe(duplex=False)
                 _grow_pipe(index_writer)
                 reader, writer = ctx.Pipe(duplex=False)
@@ -448,10 +499,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                           self._num_workers, self._persistent_workers),
                     name=f"ember_data_worker_{i}")
                 w.daemon = True
-                self._index_conns.append(index_writer)
-                self._result_conns.append(reader)
-                self._workers.append(w)
-                self._worker_stopped.append(False)
+                pool.index_conns.append(index_writer)
+                pool.result_conns.append(reader)
+                pool.processes.append(w)
+                pool.stopped.append(False)
                 try:
                     w.start()
                 finally:
@@ -461,16 +512,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         except BaseException:
             self._shutdown_workers()
             raise
-        self._register_live()
         self._reset(loader, first_iter=True)
-
-    def _register_live(self):
-        global _atexit_registered
-        with _live_lock:
-            _live_iterators.add(self)
-            if not _atexit_registered:
-                atexit.register(_shutdown_live_iterators)
-                _atexit_registered = True
 
     def _reset(self, loader, first_iter=False):
         super()._reset(loader, first_iter)
@@ -624,10 +666,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._send_idx += 1
 
     def _send_index(self, worker_id, obj):
-        try:
-            self._index_conns[worker_id].send(obj)
-        except (OSError, ValueError):
-            pass  # the worker is gone: _get_data reports it
+        self._pool.send(worker_id, obj)
 
     def _process_data(self, data, worker_idx):
         self._workers_num_tasks[worker_idx] -= 1
@@ -646,48 +685,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._worker_stopped[worker_id] = True  # its exit is expected, not a failure
         self._workers_status[worker_id] = False
 
-    def _shutdown_workers(self, at_exit=False):
-        if getattr(self, "_shutdown", True):
-            return
+    def _shutdown_workers(self):
         self._shutdown = True
-        with _live_lock:
-            _live_iterators.discard(self)
-        try:
-            self._workers_done_event.set()
-            pending = {}
-            for i, w in enumerate(self._workers):
-                if w.pid is None:
-                    continue
-                self._send_index(i, None)
-                if w.is_alive():
-                    pending[w.sentinel] = i
-            # Wait for the workers to exit, reading (and dropping) any result a worker is
-            # still sending so that none stays blocked on a full pipe.
-            deadline = time.monotonic() + _utils.MP_STATUS_CHECK_INTERVAL
-            while pending and time.monotonic() < deadline:
-                waitables = list(pending)
-                waitables += [self._result_conns[i] for i in pending.values()
-                              if not self._result_conns[i].closed]
-                for obj in _mp_wait(waitables, max(0.0, deadline - time.monotonic())):
-                    if obj in pending:
-                        del pending[obj]
-                        continue
-                    try:
-                        _utils.worker.recv_result(obj)
-                    except (EOFError, OSError):
-                        obj.close()
-        finally:
-            for w in self._workers:
-                if w.pid is not None and w.is_alive():
-                    w.terminate()
-            for w in self._workers:
-                if w.pid is not None:
-                    w.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)  # reaps: no zombies
-            for conn in self._result_conns:
-                conn.close()
-            for conn in self._index_conns:
-                conn.close()
-            self._worker_stopped = [True] * len(self._workers)
-
-    def __del__(self):
-        self._shutdown_workers()
+        self._finalizer()  # runs _WorkerPool.shutdown once

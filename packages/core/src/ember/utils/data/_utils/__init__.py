@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
 import sys
 import traceback
 
 MP_STATUS_CHECK_INTERVAL = 5.0
 """Seconds between checks that the other side of a worker pipe is still alive."""
-
-python_exit_status = False
-"""True once the interpreter is shutting down (set by an atexit hook)."""
-
-
-def _set_python_exit_flag() -> None:
-    global python_exit_status
-    python_exit_status = True
-
-
-atexit.register(_set_python_exit_flag)
-
 
 class KeyErrorMessage(str):
     """A str whose repr is itself, so a re-raised KeyError shows its traceback readably."""

@@ -13,6 +13,7 @@ import os
 import pickle
 import random
 import struct
+import sys
 from dataclasses import dataclass
 
 from . import MP_STATUS_CHECK_INTERVAL, ExceptionWrapper
@@ -112,39 +113,78 @@ def _generate_state(base_seed, worker_id):
     return state
 
 
-# -- the result pipe: one message = a header frame, then one frame per out-of-band buffer ----
-_COUNT = struct.Struct("<I")
+# -- the result pipe ----------------------------------------------------------------------
+# One message: a fixed head (payload length, number of out-of-band buffers), the buffers'
+# sizes, the pickle payload, then the buffers' raw bytes. On POSIX the bytes go straight
+# between the arrays and the pipe (os.write from the array, os.readv into the receiving
+# bytearray: one copy each way); elsewhere through Connection's framed messages.
+_HEAD = struct.Struct("<QI")
+_RAW_FDS = hasattr(os, "readv") and sys.platform != "win32"
+
+
+def _pickle_result(obj, worker_id):
+    buffers = []
+    try:
+        payload = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+        return payload, [b.raw() for b in buffers]
+    except BufferError:  # a non-contiguous out-of-band buffer: send everything in-band
+        return pickle.dumps(obj, protocol=5), []
+    except Exception:  # an unpicklable batch: the main process re-raises the error
+        idx = obj[0] if isinstance(obj, tuple) and obj else None
+        wrapped = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
+        return pickle.dumps((idx, wrapped), protocol=5), []
 
 
 def send_result(conn, obj, worker_id) -> None:
     """Pickle ``obj`` (protocol 5, out-of-band buffers) and send it over ``conn``."""
-    buffers = []
-    try:
-        payload = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
-        raws = [b.raw() for b in buffers]
-    except BufferError:  # a non-contiguous out-of-band buffer: send everything in-band
-        payload, raws = pickle.dumps(obj, protocol=5), []
-    except Exception:
-        idx = obj[0] if isinstance(obj, tuple) and obj else None
-        wrapped = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
-        payload, raws = pickle.dumps((idx, wrapped), protocol=5), []
-    sizes = [r.nbytes for r in raws]
-    header = _COUNT.pack(len(raws)) + struct.pack(f"<{len(raws)}Q", *sizes)
-    conn.send_bytes(header + payload)
-    for r in raws:
-        conn.send_bytes(r)
+    payload, raws = _pickle_result(obj, worker_id)
+    head = _HEAD.pack(len(payload), len(raws)) + struct.pack(f"<{len(raws)}Q",
+                                                             *(r.nbytes for r in raws))
+    if not _RAW_FDS:
+        conn.send_bytes(head + payload)
+        for r in raws:
+            conn.send_bytes(r)
+        return
+    fd = conn.fileno()
+    for view in (head + payload, *raws):
+        view = memoryview(view)
+        while view.nbytes:
+            view = view[os.write(fd, view):]
+
+
+def _readinto(fd, buf):
+    view = memoryview(buf)
+    while view.nbytes:
+        n = os.readv(fd, [view])
+        if n == 0:
+            raise EOFError("the DataLoader worker closed its pipe")
+        view = view[n:]
+    return buf
 
 
 def recv_result(conn):
     """Receive one object sent by :func:`send_result` (its arrays own writable memory)."""
-    msg = conn.recv_bytes()
-    (n,) = _COUNT.unpack_from(msg)
-    sizes = struct.unpack_from(f"<{n}Q", msg, _COUNT.size)
-    payload = memoryview(msg)[_COUNT.size + 8 * n:]
+    if not _RAW_FDS:
+        msg = conn.recv_bytes()
+        head = memoryview(msg)
+    else:
+        fd = conn.fileno()
+        head = _readinto(fd, bytearray(_HEAD.size))
+    payload_len, n = _HEAD.unpack_from(head)
+    if _RAW_FDS:
+        head = memoryview(_readinto(fd, bytearray(8 * n + payload_len)))
+        offset = 0
+    else:
+        offset = _HEAD.size
+    sizes = struct.unpack_from(f"<{n}Q", head, offset)
+    payload = head[offset + 8 * n:]
     buffers = []
     for size in sizes:
         buf = bytearray(size)
-        conn.recv_bytes_into(buf)
+        if _RAW_FDS:
+            _readinto(fd, buf)
+        else:
+            conn.recv_bytes_into(buf)
         buffers.append(buf)
     return pickle.loads(payload, buffers=buffers)
 
