@@ -1,8 +1,8 @@
 """Measure what activation checkpointing saves: peak host memory of forward + backward.
 
-    python packages/core/tools/measure_checkpoint_memory.py [--layers 32] [--width 256] [--batch 4096]
+    python packages/core/tools/measure_checkpoint_memory.py [--layers 32] [--width 256]
 
-A deep tanh MLP (float32, batch 4096) is trained for one step three ways: plainly, with
+A deep tanh MLP (float32, batch 4096) is trained for one step four ways: plainly, with
 ``ember.utils.checkpoint.checkpoint`` around every block of 4 layers (non-reentrant and
 reentrant), and with ``checkpoint_sequential``. NumPy's allocations are traced by
 ``tracemalloc``, so the peak covers every array the CPU backend holds; the gradients are
