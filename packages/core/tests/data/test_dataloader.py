@@ -491,6 +491,24 @@ def test_persistent_workers_keep_their_dataset_copy_and_resume_after_a_break():
     assert flat(loader2) == flat(loader2) == [1, 1, 2, 2]  # fresh copies each epoch
 
 
+def test_persistent_workers_replaced_after_a_worker_died():
+    class KillOnce(Range):
+        def __init__(self, n):
+            super().__init__(n)
+            self.killed = multiprocessing.RawValue("b", 0)
+
+        def __getitem__(self, i):
+            if i == 3 and not self.killed.value:
+                self.killed.value = 1
+                os.kill(os.getpid(), signal.SIGKILL)
+            return i
+
+    loader = DataLoader(KillOnce(6), batch_size=2, num_workers=2, persistent_workers=True)
+    with pytest.raises(RuntimeError, match="exited unexpectedly"):
+        list(loader)
+    assert flat(loader) == list(range(6))  # the next epoch starts new workers
+
+
 def test_persistent_workers_with_iterable_dataset():
     loader = DataLoader(ShardedStream(0, 7), batch_size=2, num_workers=2,
                         persistent_workers=True)

@@ -230,7 +230,7 @@ class DataLoader(Generic[_T_co]):
     def __iter__(self):
         # Persistent workers: one iterator, reset at every epoch, keeps the workers alive.
         if self.persistent_workers and self.num_workers > 0:
-            if self._iterator is None:
+            if self._iterator is None or self._iterator._shutdown:  # none yet, or broken
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
@@ -562,6 +562,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             if not self._worker_stopped[i]:
                 conns[conn] = i
                 conns[self._workers[i].sentinel] = i
+        if not conns:
+            raise RuntimeError("DataLoader has no running worker left to wait for")
         ready = _mp_wait(list(conns), timeout)
         if not ready:
             return False, None
