@@ -72,17 +72,28 @@ def cast(x, dtype, dev=None):
 
 
 def broadcast_shapes(*shapes):
-    """The broadcast of shapes, or PyTorch's RuntimeError naming the mismatched sizes."""
-    ndim = max((len(s) for s in shapes), default=0)
-    out = [1] * ndim
+    """The broadcast of shapes, or PyTorch's RuntimeError naming the mismatched sizes.
+
+    As PyTorch's infer_size: shapes are combined pairwise, each pair compared from the last
+    dimension, so the message names the rightmost mismatch (a is the shape so far)."""
+    out = ()
     for shape in shapes:
-        for i, n in enumerate(shape, ndim - len(shape)):
-            if n != 1:
-                if out[i] not in (1, n):
-                    raise RuntimeError(f"The size of tensor a ({out[i]}) must match the size of "
-                                       f"tensor b ({n}) at non-singleton dimension {i}")
-                out[i] = n
-    return tuple(out)
+        shape = tuple(shape)
+        if shape == out:
+            continue
+        na, nb = len(out), len(shape)
+        ndim = na if na > nb else nb
+        res = [1] * ndim
+        for i in range(ndim - 1, -1, -1):
+            off = ndim - 1 - i
+            a = out[na - 1 - off] if off < na else 1
+            b = shape[nb - 1 - off] if off < nb else 1
+            if a != b and a != 1 and b != 1:
+                raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b "
+                                   f"({b}) at non-singleton dimension {i}")
+            res[i] = b if a == 1 else a
+        out = tuple(res)
+    return out
 
 
 def sum_to_shape(g, shape):
