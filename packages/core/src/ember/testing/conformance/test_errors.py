@@ -39,6 +39,15 @@ def test_broadcast_failures(device):
     _raises(RuntimeError, "The size of tensor a (2) must match the size of tensor b (3) at "
             "non-singleton dimension 0",
             lambda: ember.where(_t(device, 2, dtype=ember.bool), _t(device, 3), 0.0))
+    # the rightmost mismatch is named, as PyTorch compares from the last dimension
+    for a, b, message in [((2, 3), (3, 4), "a (3) must match the size of tensor b (4) at "
+                           "non-singleton dimension 1"),
+                          ((2, 1, 3), (4, 5, 3), "a (2) must match the size of tensor b (4) at "
+                           "non-singleton dimension 0"),
+                          ((5, 2), (3,), "a (2) must match the size of tensor b (3) at "
+                           "non-singleton dimension 1")]:
+        _raises(RuntimeError, "The size of tensor " + message,
+                lambda a=a, b=b: _t(device, *a) - _t(device, *b))
     _raises(RuntimeError, "The expanded size of the tensor (3) must match the existing size (2) "
             "at non-singleton dimension 0", lambda: _t(device, 2).expand(3))
     _raises(RuntimeError, "output with shape [2] doesn't match the broadcast shape [3, 2]",
