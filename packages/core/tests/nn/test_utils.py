@@ -255,3 +255,22 @@ def test_nn_utils_is_the_subpackage_without_importing_it():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "ember.nn.utils"
+
+
+def test_functional_call():
+    from ember.nn.utils.stateless import functional_call
+
+    m = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    w = ember.ones(2, 3, requires_grad=True)
+    x = ember.randn(4, 3)
+    out = functional_call(m, {"0.weight": w, "0.bias": ember.zeros(2)}, (x,))
+    m2 = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    with ember.no_grad():
+        m2[0].weight.fill_(1.0)
+        m2[0].bias.zero_()
+    close(out, m2(x).detach().numpy(), rtol=1e-6)
+    out.sum().backward()
+    assert w.grad is not None and m[0].weight.grad is None
+    assert isinstance(m[0].weight, nn.Parameter)  # restored
+    with pytest.raises(RuntimeError, match="Missing key"):
+        functional_call(m, {"0.weight": w}, (x,), strict=True)
