@@ -45,24 +45,36 @@ def library_kernels(xp, default_out, weak, table) -> dict:
             return _la.cholesky(_Table(table), a)  # reports which minor failed
         return low, xp.zeros(a.shape[:-2], dtype=xp.int64)
 
+    # a library whose linalg lacks batches (or a mode) falls back to core's decomposition
+    fallback = (NotImplementedError, ValueError, TypeError, error)
+
     def qr(a, mode):
-        if mode == "r":
-            return xp.zeros((0,), dtype=a.dtype), xp.asarray(linalg.qr(a, mode="r"))
-        q, r = linalg.qr(a, mode=mode)
-        return q, r
+        try:
+            if mode == "r":
+                return xp.zeros((0,), dtype=a.dtype), xp.asarray(linalg.qr(a, mode="r"))
+            q, r = linalg.qr(a, mode=mode)
+            return q, r
+        except fallback:
+            return _la.qr(_Table(table), a, mode)
 
     def eigh(a):
-        w, v = linalg.eigh(a, UPLO="L")
-        return w, v
+        try:
+            w, v = linalg.eigh(a, UPLO="L")
+            return w, v
+        except fallback:
+            return _la.eigh(_Table(table), a)
 
     def svd(a, full_matrices):
-        u, s, vh = linalg.svd(a, full_matrices=full_matrices)
-        return u, s, vh
+        try:
+            u, s, vh = linalg.svd(a, full_matrices=full_matrices)
+            return u, s, vh
+        except fallback:
+            return _la.svd(_Table(table), a, full_matrices)
 
     def diagonal(x, offset, axis1, axis2):
         d = xp.diagonal(x, offset, axis1, axis2)
-        if d.flags.writeable or not x.flags.writeable:
-            return d
+        if getattr(d.flags, "writeable", True) or not x.flags.writeable:
+            return d  # (CuPy's diagonal is a writable view and has no such flag)
         # NumPy's diagonal is a read-only view: the same view, writable through x
         iface = dict(d.__array_interface__)
         iface["data"] = (iface["data"][0], False)
@@ -73,7 +85,7 @@ def library_kernels(xp, default_out, weak, table) -> dict:
 
     def scatter_reduce(x, index, values, axis, reduce):
         ufunc = at[reduce]
-        if not hasattr(ufunc, "at"):
+        if not hasattr(ufunc, "at") or xp.__name__ != "numpy":  # CuPy's .at covers few ufuncs
             return _ds.scatter_reduce(_Table(table), x, index, values, axis, reduce)
         grid = list(xp.indices(index.shape, sparse=True))
         grid[axis] = index
