@@ -12,7 +12,6 @@ state_dict keys of composite models and init gains. Everything is float64 unless
 """
 
 import json
-import math
 import pathlib
 
 import numpy as np
@@ -563,5 +562,4 @@ def main():
 
 
 if __name__ == "__main__":
-    _ = math
     main()
