@@ -390,6 +390,29 @@ def test_worker_key_error_message_is_readable():
     assert "\\n" not in str(info.value)  # printed as text, not as a repr
 
 
+class TwoArgumentError(Exception):
+    def __init__(self, code, detail):
+        super().__init__(code, detail)
+
+
+@pytest.mark.parametrize("where", ["module", "local"])
+def test_worker_exceptions_that_cannot_be_rebuilt_become_runtime_errors(where):
+    class LocalError(ValueError):  # cannot be pickled by reference
+        pass
+
+    class Raising(Range):
+        def __getitem__(self, i):
+            if where == "module":
+                raise TwoArgumentError(3, "detail")
+            raise LocalError("local trouble")
+
+    name = "TwoArgumentError" if where == "module" else "LocalError"
+    with pytest.raises(RuntimeError, match=f"Caught {name} in DataLoader worker process 0"
+                       ) as info:
+        next(iter(DataLoader(Raising(2), num_workers=2)))
+    assert ("detail" if where == "module" else "local trouble") in str(info.value)
+
+
 def test_worker_init_fn_exception():
     def init(worker_id):
         raise RuntimeError(f"init failed in {worker_id}")

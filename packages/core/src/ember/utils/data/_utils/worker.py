@@ -129,8 +129,14 @@ def _pickle_result(obj, worker_id):
         return payload, [b.raw() for b in buffers]
     except BufferError:  # a non-contiguous out-of-band buffer: send everything in-band
         return pickle.dumps(obj, protocol=5), []
-    except Exception:  # an unpicklable batch: the main process re-raises the error
-        idx = obj[0] if isinstance(obj, tuple) and obj else None
+    except Exception:
+        idx, data = obj if isinstance(obj, tuple) and len(obj) == 2 else (None, None)
+        if isinstance(data, ExceptionWrapper):
+            # an exception class that does not pickle (defined in a function, say): keep
+            # its name and traceback text, raise it as RuntimeError in the main process
+            data.exc_type = RuntimeError
+            return pickle.dumps((idx, data), protocol=5), []
+        # an unpicklable batch: the main process re-raises the pickling error
         wrapped = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
         return pickle.dumps((idx, wrapped), protocol=5), []
 
