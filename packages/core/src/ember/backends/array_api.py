@@ -47,6 +47,8 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
             k[name] = _binary_kernel(f, default_out, weak)
         elif name in ("floor", "ceil", "round", "trunc"):
             k[name] = _rounding_kernel(xp, f, default_out)
+        elif name == "sign":
+            k[name] = _sign_kernel(xp, f, default_out)
         else:
             k[name] = _unary_kernel(f, default_out)
 
@@ -67,7 +69,7 @@ def generic_kernels(xp, returns_scalars: bool) -> dict:
         k[name] = reduction(fn, name in ("sum", "prod"), name in ("any", "all"))
 
     k.update(
-        full=lambda shape, value, dtype, index: xp.full(shape, value, dtype=dtype.numpy),
+        full=partial(_full, xp),
         empty=lambda shape, dtype, index: xp.empty(shape, dtype=dtype.numpy),
         zeros=lambda shape, dtype, index: xp.zeros(shape, dtype=dtype.numpy),
         ones=lambda shape, dtype, index: xp.ones(shape, dtype=dtype.numpy),
@@ -170,6 +172,24 @@ def _where(xp, arr, weak, cond, x, y):
         elif y.__class__ in _PY_SCALARS and x.dtype in fixed:
             y = asarray(y, dtype=x.dtype)
     return arr(xp.where(cond, x, y))
+
+
+def _sign_kernel(xp, f, default_out):
+    def kernel(x, out=None):  # PyTorch's sign(NaN) is 0 (NumPy's is NaN)
+        r = f(x, out=default_out if out is None else out)
+        if x.dtype.kind in "fV":
+            nan = xp.isnan(x)
+            if nan.any():
+                r[nan] = 0
+        return r
+    return kernel
+
+
+def _full(xp, shape, value, dtype, index):
+    try:
+        return xp.full(shape, value, dtype=dtype.numpy)
+    except OverflowError:  # -1 as uint8 is 255, as C (and PyTorch) convert it
+        return xp.full(shape, xp.asarray(value).astype(dtype.numpy), dtype=dtype.numpy)
 
 
 def _rounding_kernel(xp, f, default_out):

@@ -139,18 +139,88 @@ class Einsum(Function):
                 continue
             others = [s for j, s in enumerate(subs) if j != i]
             target = subs[i]
-            if len(set(target)) != len(target):
-                raise NotImplementedError("einsum backward with a repeated subscript in one "
-                                          "operand (a diagonal) is not supported yet")
+            unique = "".join(c for p, c in enumerate(target) if c not in target[:p])
+            sizes = {c: x.shape[p] for p, c in enumerate(target)}
             present = set(output).union(*others)
-            kept = "".join(c for c in target if c in present)
+            kept = "".join(c for c in unique if c in present)
             eq = ",".join([output] + others) + "->" + kept
             gx = einsum(eq, g, *[xs[j] for j in range(len(xs)) if j != i])
-            if kept != target:  # letters summed away only from x: the gradient broadcasts
-                gx = gx.reshape([x.shape[p] if c in present else 1 for p, c in
-                                 enumerate(target)]).expand(x.shape)
+            if kept != unique:  # letters summed away only from x: the gradient broadcasts
+                gx = gx.reshape([sizes[c] if c in present else 1 for c in unique]).expand(
+                    [sizes[c] for c in unique])
+            if unique != target:  # a repeated letter (a diagonal): zeros off the diagonal
+                gx = _undiagonal(gx, unique, target, sizes, ctx.equation)
             grads.append(gx)
         return tuple(grads)
+
+
+def _spare_letters(equation):
+    import string
+
+    return iter(c for c in string.ascii_letters if c not in equation)
+
+
+def _undiagonal(g, unique, target, sizes, equation):
+    """``g`` (subscripts ``unique``) placed on the diagonal of ``target``'s repeated letters."""
+    from .creation import eye
+
+    spare = _spare_letters(equation)
+    out, deltas, eyes, seen = [], [], [], set()
+    for c in target:
+        if c in seen:
+            fresh = next(spare)
+            out.append(fresh)
+            deltas.append(c + fresh)
+            eyes.append(eye(sizes[c], dtype=g.dtype, device=g.device))
+        else:
+            seen.add(c)
+            out.append(c)
+    return einsum(",".join([unique] + deltas) + "->" + "".join(out), g, *eyes)
+
+
+def _expand_ellipsis(equation, operands):
+    """The equation with '...' spelled out in spare letters (right-aligned, broadcast as
+    PyTorch does: size-1 ellipsis dimensions are expanded), and the operands to use."""
+    inputs, arrow, output = equation.partition("->")
+    subs = inputs.split(",")
+    if len(subs) != len(operands):
+        return equation, operands
+    counts = [x.ndim - (len(s) - 3) if "..." in s else 0 for s, x in zip(subs, operands)]
+    ndim = max(counts, default=0)
+    spare = _spare_letters(equation)
+    letters = "".join(next(spare) for _ in range(ndim))
+    sizes = [1] * ndim
+    new_subs, new_ops = [], list(operands)
+    for idx, (s, x, n) in enumerate(zip(subs, operands, counts)):
+        if "..." not in s:
+            new_subs.append(s)
+            continue
+        if n < 0:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                               f"({len(s) - 3}) is more than the number of dimensions "
+                               f"({x.ndim}) for operand {idx}")
+        start = s.index("...")
+        for k in range(n):
+            size = x.shape[start + k]
+            slot = ndim - n + k
+            if size != 1:
+                sizes[slot] = size
+        new_subs.append(s.replace("...", letters[ndim - n:]))
+    for idx, (s, x, n) in enumerate(zip(subs, operands, counts)):
+        if "..." in s and n:
+            start = s.index("...")
+            target = list(x.shape)
+            for k in range(n):
+                if x.shape[start + k] == 1:
+                    target[start + k] = sizes[ndim - n + k]
+            if target != list(x.shape):
+                new_ops[idx] = x.expand(target)
+    if arrow:
+        output = output.replace("...", letters)
+    else:  # implicit output: the ellipsis dimensions first, then the letters used once
+        used = [c for c in "".join(new_subs) if c.isalpha() and c not in letters]
+        output = letters + "".join(sorted(c for c in set(used) if used.count(c) == 1))
+    return ",".join(new_subs) + "->" + output, tuple(new_ops)
 
 
 def einsum(equation, *operands):
@@ -158,7 +228,7 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     equation = equation.replace(" ", "")
     if "..." in equation:
-        raise NotImplementedError("einsum with '...' is not supported in ember yet")
+        equation, operands = _expand_ellipsis(equation, operands)
     if "->" not in equation:
         inputs = equation
         letters = [c for c in inputs if c.isalpha()]

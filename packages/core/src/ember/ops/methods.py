@@ -15,7 +15,8 @@ _METHODS = {
         less less_equal not_equal logical_and logical_or logical_xor logical_not bitwise_and
         bitwise_or bitwise_xor bitwise_not neg negative abs absolute sign exp log log1p expm1
         sqrt rsqrt sin cos tanh sigmoid relu reciprocal square floor ceil trunc fix round isnan
-        isinf isfinite isposinf isneginf clamp clip clamp_min clamp_max lerp equal""",
+        isinf isfinite isposinf isneginf clamp clip clamp_min clamp_max lerp equal isclose
+        allclose""",
     reduction: """sum nansum mean prod max min amax amin argmax argmin var std logsumexp norm
         cumsum cumprod all any count_nonzero softmax log_softmax sort argsort topk""",
     shape: """view view_as reshape reshape_as flatten unflatten squeeze unsqueeze permute

@@ -411,6 +411,28 @@ def equal(input, other) -> bool:
     return input.shape == other.shape and bool(eq(input, other).all())
 
 
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|input - other| <= atol + rtol * |other|`` elementwise; equal infinities are close."""
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+    if rtol < 0 or atol < 0:
+        raise RuntimeError(f"{'rtol' if rtol < 0 else 'atol'} must be greater than or equal to "
+                           f"zero, but got {rtol if rtol < 0 else atol}")
+    close = eq(input, other)
+    if input.dtype is _dtype.bool or not (rtol or atol):
+        return close
+    a, b = (input, other) if input.dtype._kind == 2 else (input.double(), other.double())
+    diff = (a - b).abs()
+    close = close | (isfinite(diff) & (diff <= atol + rtol * b.abs()))
+    if equal_nan and input.dtype._kind == 2:
+        close = close | (isnan(input) & isnan(other))
+    return close
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
 # -- unary ops --------------------------------------------------------------------------
 def _unary(name, kernel, grad, *, floating=True, save="input", differentiable=True,
            on_bool=None):
