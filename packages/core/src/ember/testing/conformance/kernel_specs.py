@@ -80,13 +80,17 @@ def _fill_values(d):
         return [True, False]
     if d.is_floating_point:
         return [2.5, -1.25, math.inf, 0.0]
-    return [7, 0] if d is _dtype.uint8 else [7, -3]
+    return [7, 0, -1] if d is _dtype.uint8 else [7, -3]  # -1 as uint8 is 255
+
+
+def _full_ref(shape, value, dtype, index):
+    return np.full(shape, np.asarray(value).astype(dtype.numpy), dtype=dtype.numpy)
 
 
 spec("full", ALL,
      cases=lambda d, rng: [Case((s, v, d, INDEX), layouts=False) for s in _SHAPES
                            for v in _fill_values(d)],
-     ref=lambda shape, value, dtype, index: np.full(shape, value, dtype=dtype.numpy))
+     ref=_full_ref)
 spec("zeros", ALL,
      cases=lambda d, rng: [Case((s, d, INDEX), layouts=False) for s in _SHAPES],
      ref=lambda shape, dtype, index: np.zeros(shape, dtype=dtype.numpy))
@@ -306,7 +310,8 @@ def _unary(op, dtypes, ref, kind="any", out_dtype=None, tol=None, extra=None):
 _SPECIAL = [0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.0]
 _unary("neg", NUMERIC, np.negative, extra=_SPECIAL)
 _unary("abs", NUMERIC, np.abs, extra=_SPECIAL)
-_unary("sign", NUMERIC, np.sign, extra=[0.0, -0.0, math.inf, -math.inf, 2.0, -3.0])
+_unary("sign", NUMERIC, lambda x: np.where(np.isnan(x), 0, np.sign(x)),  # sign(NaN) = 0
+       extra=[0.0, -0.0, math.inf, -math.inf, 2.0, -3.0, math.nan])
 _unary("exp", FLOATS, np.exp, extra=[0.0, -math.inf, math.inf, math.nan, -100.0])
 _unary("log", FLOATS, np.log, kind="pos", extra=[0.0, 1.0, math.inf, -1.0, math.nan])
 _unary("log1p", FLOATS, np.log1p, kind="unit", extra=[0.0, -1.0, 1e-10, math.inf])

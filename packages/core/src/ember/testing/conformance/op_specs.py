@@ -209,7 +209,7 @@ _INF = [0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.0]
 unary("neg", np.negative, NUMERIC, special=_INF)
 unary("abs", np.abs, NUMERIC, kind="nonzero", special=_INF)
 unary("sign", lambda x: np.where(np.isnan(x), 0, np.sign(x)) if x.dtype.kind == "f"
-      else np.sign(x), NUMERIC, special=[0.0, -0.0, math.inf, -math.inf, 2.0, -3.0],
+      else np.sign(x), NUMERIC, special=[0.0, -0.0, math.inf, -math.inf, 2.0, -3.0, math.nan],
       grad=False)
 unary("exp", np.exp, NUMERIC, result=_float, special=[0.0, -math.inf, math.inf, math.nan])
 unary("log", np.log, NUMERIC, kind="pos", result=_float, special=[0.0, -1.0, math.inf])
@@ -830,8 +830,32 @@ def _einsum_samples(d, rng):
     return [Sample((eq, *[values(rng, s, d) for s in shapes]), desc=eq) for eq, shapes in
             [("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
              ("i,i->", [(4,), (4,)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]),
-             ("i,j->ij", [(3,), (2,)]), ("ij,j", [(2, 3), (3,)])]]
+             ("i,j->ij", [(3,), (2,)]), ("ij,j", [(2, 3), (3,)]), ("ii->i", [(3, 3)]),
+             ("bii->b", [(2, 3, 3)]), ("...ij,...jk->...ik", [(2, 3, 4), (4, 2)]),
+             ("...ij,...jk", [(1, 2, 3), (4, 3, 2)]), ("i...->...", [(2, 3)])]]
 
 
 op("einsum", _fn("einsum"), lambda eq, *xs: np.einsum(eq, *xs), _einsum_samples, NUMERIC,
    ("einsum",), tol=_MM_TOL, grad_samples=lambda rng: _einsum_samples(_dtype.float64, rng))
+
+
+def _isclose_samples(d, rng):
+    a = values(rng, (3, 4), d)
+    near = a + (a * 1e-6 if d.is_floating_point else 0)
+    out = [Sample((a, near.astype(d.numpy))), Sample((a, values(rng, (3, 4), d))),
+           Sample((a, values(rng, (4,), d)), {"rtol": 0.5, "atol": 0.5})]
+    if d.is_floating_point:
+        s = np.array([1.0, math.inf, -math.inf, math.nan, 0.0], d.numpy)
+        t = np.array([1.0, math.inf, math.inf, math.nan, 1e-9], d.numpy)
+        out += [Sample((s, t)), Sample((s, t), {"equal_nan": True})]
+    return out
+
+
+def _isclose_ref(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if a.dtype == np.bool_:
+        return np.equal(a, b)
+    return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+op("isclose", _fn("isclose"), _isclose_ref, _isclose_samples, ALL, ("eq", "abs", "le"),
+   method="isclose", grad=False, result=_bool)

@@ -74,6 +74,7 @@ def test_filled(device):
     assert f.dtype is ember.float32 and f.tolist() == [[1.5, 1.5], [1.5, 1.5]]
     assert ember.full((1,), math.inf, device=device).item() == math.inf
     assert ember.full((2,), 3, dtype=ember.float16, device=device).tolist() == [3.0, 3.0]
+    assert ember.full((2,), -1, dtype=ember.uint8, device=device).tolist() == [255, 255]
     with pytest.raises(RuntimeError):
         ember.zeros(-1, device=device)
 
