@@ -82,8 +82,8 @@ def _install(session: nox.Session, *requirements: str) -> None:
 
 
 def _pytest_backend(session: nox.Session, backend_dir: str, device: str) -> None:
-    """The core suite (conformance included) and the backend's own tests on `device`."""
-    tests = ["packages/core/tests", f"{backend_dir}/tests"]
+    """The conformance suite, the core tests and the backend's own tests on `device`."""
+    tests = ["packages/core/tests", f"{backend_dir}/tests", "--pyargs", "ember.testing.conformance"]
     session.run("pytest", *tests, "--device", device, "-q", *session.posargs)
 
 
