@@ -44,9 +44,11 @@ class CUDABackend(Backend):
         self.api = None
         if self._count:
             from .device_api import DeviceAPI
+            from .optimizers import register as register_optimizers
 
             self._fill(self.kernels, cp)
             self.api = DeviceAPI()
+            register_optimizers()
 
     # -- devices -----------------------------------------------------------------
     def is_available(self) -> bool:
