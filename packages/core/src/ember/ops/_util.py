@@ -63,9 +63,10 @@ def _first_is_scalar_cpu(tensors, dev):
 
 
 def cast(x, dtype, dev=None):
-    """``x`` as a tensor of ``dtype`` on ``dev`` (Python scalars pass through)."""
+    """``x`` as a tensor of ``dtype`` on ``dev`` (Python scalars pass through; NumPy scalars
+    become Python scalars, weak as in PyTorch: float32 tensor + np.float64(2) is float32)."""
     if not isinstance(x, Tensor):
-        return x
+        return x.item() if hasattr(x, "item") and hasattr(x, "dtype") else x
     if dev is not None and x._device is not dev:
         x = x.to(dev)
     return x if x._data.dtype is dtype.numpy else x.to(dtype)

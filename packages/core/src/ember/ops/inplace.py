@@ -67,7 +67,7 @@ def elementwise_(self, kernel, other, op_fn):
             _check_shape(self, other._data.shape)
         y = other.to(self._device).to(self.dtype)._data
     else:
-        y = other
+        y = other.item() if hasattr(other, "item") else other  # a NumPy scalar: a Python one
     if dtype is not self.dtype:  # e.g. float += int stays float; compute then cast
         k.assign(self._data, getattr(k, kernel)(k.astype(self._data, dtype), y))
     else:

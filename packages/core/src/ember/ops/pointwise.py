@@ -330,7 +330,7 @@ def pow(input, exponent, *, out=None):  # noqa: A001 - PyTorch's name
         if input.dtype is _dtype.bool and isinstance(exponent, bool):  # x**True = x, x**False = 1
             return _out(input.clone() if exponent else input.logical_not() | input, out)
         dtype = result_type(input, exponent)
-        a, b = cast(input, dtype), exponent
+        a, b = cast(input, dtype), cast(exponent, dtype)
     else:
         a, b, _ = prepare("pow", input, exponent)
         _no_bool("pow", result_type(a, b))
@@ -668,7 +668,7 @@ class ClampScalar(Function):
 def _clamp_scalar(x, low, high):
     dtype = result_type(x, low if low is not None else high)
     x = cast(x, dtype)
-    return ClampScalar.apply(x, low, high)
+    return ClampScalar.apply(x, cast(low, dtype), cast(high, dtype))
 
 
 def lerp(input, end, weight):

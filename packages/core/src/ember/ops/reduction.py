@@ -17,6 +17,8 @@ def reduce_axes(x, dim):
     nd = x._data.ndim
     if isinstance(dim, int):
         dim = (dim,)
+    elif not len(dim):
+        return None  # dim=() or [] reduces over every dimension, as in PyTorch
     axes = tuple(sorted({_wrap_dim(d, nd) for d in dim}))
     if len(axes) != len(tuple(dim)):
         raise RuntimeError("dim appears multiple times in the list of dims")
