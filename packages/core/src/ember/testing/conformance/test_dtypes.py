@@ -165,3 +165,23 @@ def test_conversion_methods(device):
     assert "Tensor" in x.type()
     assert x.is_floating_point() and not x.long().is_floating_point()
     assert x.element_size() == 4 and x.double().element_size() == 8
+
+
+def test_numpy_scalars_are_weak_like_python_scalars(device):
+    import numpy as np
+
+    x = ember.ones(3, device=device)
+    for result in (x + np.float64(2), np.float64(2) + x, x * np.int64(3), x - np.float32(1),
+                   x.clamp(np.float64(0.5)), x ** np.float64(2), ember.maximum(x, np.float64(3))):
+        assert result.dtype is ember.float32
+    i = ember.ones(3, dtype=ember.int16, device=device)
+    assert (i + np.int64(2)).dtype is ember.int16 and (i * np.float64(1.5)).dtype is ember.float32
+    x += np.float64(1)
+    assert x.dtype is ember.float32 and x.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_empty_dim_list_reduces_everything(device):
+    x = ember.ones(2, 3, device=device)
+    assert x.sum(dim=[]).item() == 6 and x.mean(()).item() == 1
+    assert x.sum((), keepdim=True).shape == (1, 1)
+    assert x.amax(()).item() == 1
