@@ -1,4 +1,4 @@
-"""``ember.utils``: ``data`` (datasets and the DataLoader), ``safetensors`` and ``checkpoint``.
+"""``ember.utils``: ``data`` (datasets, DataLoader), ``safetensors``, ``checkpoint``, ``dlpack``.
 
 The submodules load on first access (``ember.utils.data``) so that ``import ember`` stays
 fast; ``import ember.utils.data`` works as usual.
