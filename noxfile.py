@@ -111,7 +111,7 @@ def tests_cpu(session: nox.Session) -> None:
 @nox.session(name="tests-opencl")
 def tests_opencl(session: nox.Session) -> None:
     """Core and OpenCL backend tests with --device opencl (needs an OpenCL runtime)."""
-    _install(session, f"{CORE}[test]", "./packages/backend-opencl[opencl]")
+    _install(session, f"{CORE}[test]", CPU, "./packages/backend-opencl[clblast,test]")
     _pytest_backend(session, "packages/backend-opencl", "opencl")
 
 
