@@ -53,7 +53,7 @@ def test_sdpa_matches_the_formula(device):
     scores = (q @ k.transpose(-2, -1)) / math.sqrt(4)
     scores = scores.masked_fill(~mask, -math.inf)
     ref = scores.softmax(-1) @ v
-    np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out.cpu().numpy(), ref.cpu().numpy(), rtol=1e-12)
 
 
 def test_fully_masked_rows_give_zeros_and_zero_grads(device):
@@ -64,7 +64,7 @@ def test_fully_masked_rows_give_zeros_and_zero_grads(device):
     out = F("scaled_dot_product_attention")(q, k, v, attn_mask=mask)
     assert out[0, 1].abs().sum().item() == 0
     out.sum().backward()
-    assert not np.isnan(q.grad.numpy()).any() and q.grad[0, 1].abs().sum().item() == 0
+    assert not np.isnan(q.grad.cpu().numpy()).any() and q.grad[0, 1].abs().sum().item() == 0
 
 
 def test_sdpa_dropout_in_expectation(device):

@@ -188,7 +188,7 @@ def col2im(k, cols, input_shape, kernel_size, stride, padding, dilation):
     out = cols.shape[2 + nd:]
     padded = lead + tuple(n + 2 * p for n, p in zip(spatial, padding, strict=True))
     acc = k.full(padded, 0, _dtype.from_numpy_dtype(cols.dtype), None)
-    flat = k.reshape(cols, lead + (-1,) + tuple(out))
+    flat = k.reshape(cols, lead + (math.prod(kernel_size),) + tuple(out))
     for i, key in enumerate(_windows(kernel_size, stride, dilation, out)):
         key = (slice(None), slice(None)) + key
         part = k.getitem(flat, (slice(None), slice(None), i, Ellipsis))
@@ -204,13 +204,14 @@ def _grouped_cols(k, x, kernel_size, stride, padding, dilation, groups):
     cols = k.im2col(x, kernel_size, stride, padding, dilation)
     nd = len(kernel_size)
     out = cols.shape[2 + nd:]
-    return k.reshape(cols, (x.shape[0], groups, -1, math.prod(out))), out
+    per_group = x.shape[1] // groups * math.prod(kernel_size)
+    return k.reshape(cols, (x.shape[0], groups, per_group, math.prod(out))), out
 
 
 def convolution(k, x, w, stride, padding, dilation, groups):
     kernel_size = w.shape[2:]
     cols, out = _grouped_cols(k, x, kernel_size, stride, padding, dilation, groups)
-    wm = k.reshape(w, (1, groups, w.shape[0] // groups, -1))
+    wm = k.reshape(w, (1, groups, w.shape[0] // groups, math.prod(w.shape[1:])))
     res = k.matmul(wm, cols)  # (N, groups, O/groups, P)
     return k.reshape(res, (x.shape[0], w.shape[0]) + tuple(out))
 
@@ -218,8 +219,9 @@ def convolution(k, x, w, stride, padding, dilation, groups):
 def convolution_backward_input(k, g, w, input_shape, stride, padding, dilation, groups):
     n, o = g.shape[:2]
     kernel_size = w.shape[2:]
-    gm = k.reshape(g, (n, groups, o // groups, -1))
-    wt = k.permute(k.reshape(w, (1, groups, o // groups, -1)), (0, 1, 3, 2))
+    gm = k.reshape(g, (n, groups, o // groups, math.prod(g.shape[2:])))
+    wt = k.permute(k.reshape(w, (1, groups, o // groups, math.prod(w.shape[1:]))),
+                   (0, 1, 3, 2))
     cols = k.matmul(wt, gm)  # (N, groups, C/groups * K, P)
     cols = k.reshape(cols, (n, input_shape[1]) + tuple(kernel_size) + tuple(g.shape[2:]))
     return k.col2im(cols, tuple(input_shape), kernel_size, stride, padding, dilation)
@@ -228,7 +230,7 @@ def convolution_backward_input(k, g, w, input_shape, stride, padding, dilation, 
 def convolution_backward_weight(k, x, g, weight_shape, stride, padding, dilation, groups):
     n, o = g.shape[:2]
     cols, _ = _grouped_cols(k, x, weight_shape[2:], stride, padding, dilation, groups)
-    gm = k.reshape(g, (n, groups, o // groups, -1))
+    gm = k.reshape(g, (n, groups, o // groups, math.prod(g.shape[2:])))
     gw = k.sum(k.matmul(gm, k.permute(cols, (0, 1, 3, 2))), (0,), False)
     return k.reshape(gw, tuple(weight_shape))
 
@@ -282,7 +284,9 @@ def max_pool_backward(k, g, indices, input_shape, overlapping):
     n, c = input_shape[:2]
     plane = math.prod(input_shape[2:])
     out = k.full((n * c, plane), 0, _dtype.from_numpy_dtype(g.dtype), None)
-    k.add_along_axis(out, k.reshape(indices, (n * c, -1)), k.reshape(g, (n * c, -1)), 1)
+    per_plane = math.prod(indices.shape[2:])
+    k.add_along_axis(out, k.reshape(indices, (n * c, per_plane)),
+                     k.reshape(g, (n * c, per_plane)), 1)
     return k.reshape(out, tuple(input_shape))
 
 

@@ -615,7 +615,8 @@ class Im2Col(Function):
         k = x._device._k
         cols = k.im2col(x._data, kernel_size, stride, padding, dilation)
         n, c = x._data.shape[:2]
-        return k.reshape(cols, (n, c * math.prod(kernel_size), -1))
+        blocks = math.prod(cols.shape[2 + len(kernel_size):])
+        return k.reshape(cols, (n, c * math.prod(kernel_size), blocks))
 
     @staticmethod
     def backward(ctx, g):
