@@ -493,7 +493,7 @@ negative = neg
 abs = _unary("abs", "abs", lambda x, o, g: g * sign(x), floating=False,  # noqa: A001
              on_bool=_bool_unsupported("abs_cpu"))
 absolute = abs
-sign = _unary("sign", "sign", _zero_grad, floating=False, save=None, differentiable=False,
+sign = _unary("sign", "sign", _zero_grad, floating=False, save=None,  # zero gradient, as PyTorch
               on_bool=lambda x: x.clone())
 exp = _unary("exp", "exp", lambda x, o, g: g * o, save="output")
 log = _unary("log", "log", lambda x, o, g: g / x)

@@ -284,7 +284,7 @@ class Var(Function):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return Std.apply(var(input, dim, unbiased, keepdim, correction=correction), 2)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -295,7 +295,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return v.sqrt(), m
+    return Std.apply(v, 2), m
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -334,7 +334,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         input = input.to(dtype)
     axes = reduce_axes(input, dim)
     if p in ("fro", 2, 2.0, None):
-        return (input * input).sum(axes, keepdim).sqrt()
+        return LinalgVectorNorm.apply((input * input).sum(axes, keepdim), 2)
     if p in (float("inf"), "inf"):
         return input.abs().amax(axes if axes is not None else (), keepdim)
     if p in (float("-inf"), "-inf"):
@@ -344,8 +344,40 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == 0:
         return (input != 0).to(input.dtype).sum(axes, keepdim)
     if isinstance(p, (int, float)):
-        return (input.abs() ** p).sum(axes, keepdim) ** (1.0 / p)
+        return LinalgVectorNorm.apply((input.abs() ** p).sum(axes, keepdim), p)
     raise RuntimeError(f"norm(): unsupported norm type {p!r}")
+
+
+class _SafeRoot(Function):
+    """``t ** (1/p)`` of a non-negative ``t``, whose gradient is 0 where ``t`` is 0: PyTorch's
+    norm and std backward mask that case (the chain rule alone gives inf * 0 = nan)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, t, p):
+        k = t._device._k
+        out = k.sqrt(t._data) if p == 2 else k.pow(t._data, 1.0 / p)
+        ctx.save_for_backward(t, _wrap(out, t._device))
+        ctx.p = p
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        t, out = ctx.saved_tensors
+        return (g * out / (t * ctx.p)).masked_fill(t == 0, 0), None
+
+
+class LinalgVectorNorm(_SafeRoot):
+    """The root of a p-norm (its node is named as PyTorch's)."""
+
+    _internal = True
+
+
+class Std(_SafeRoot):
+    """The square root of a variance (its node is named as PyTorch's)."""
+
+    _internal = True
 
 
 class Cumsum(Function):
