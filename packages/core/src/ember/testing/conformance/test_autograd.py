@@ -357,3 +357,36 @@ def test_gradcheck_of_composed_expression(device):
         return ((a @ b.unsqueeze(1)).tanh() + a.softmax(1).sum(1, keepdim=True) * b).sum(0)
 
     assert ember.autograd.gradcheck(f, (a, b))
+
+
+def test_gradients_at_kinks_match_pytorch(device):
+    """Where the chain rule gives inf * 0, PyTorch's backward formulas give 0; and
+    piecewise-constant ops have zero (not missing) gradients."""
+    zeros = _leaf([0.0, 0.0], device)
+    zeros.norm().backward()
+    _close(zeros.grad, [0.0, 0.0])
+    flat = _leaf([1.0, 1.0, 1.0], device)
+    flat.std().backward()
+    _close(flat.grad, [0.0, 0.0, 0.0])
+    x = _leaf([1.5, -2.0, 0.0], device)
+    for fn in (ember.sign, ember.floor, ember.ceil, ember.round, ember.trunc):
+        x.grad = None
+        fn(x).sum().backward()
+        _close(x.grad, [0.0, 0.0, 0.0])
+    x.grad = None
+    x.abs().sum().backward()
+    _close(x.grad, [1.0, -1.0, 0.0])
+    x.grad = None
+    x.relu().sum().backward()
+    _close(x.grad, [1.0, 0.0, 0.0])
+    c = _leaf([0.0, 1.0, 0.5, 2.0, -1.0], device)
+    c.clamp(0, 1).sum().backward()
+    _close(c.grad, [1.0, 1.0, 1.0, 0.0, 0.0])
+    t = _leaf([1.0, 3.0, 3.0], device)
+    t.amax().backward()
+    _close(t.grad, [0.0, 0.5, 0.5])
+    t.grad = None
+    t.max(0).values.backward()
+    assert t.grad.sum().item() == 1.0 and t.grad[0].item() == 0.0
+    assert x.norm().grad_fn.name() == "LinalgVectorNormBackward0"
+    assert x.std().grad_fn.name() == "StdBackward0"
