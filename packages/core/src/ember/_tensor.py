@@ -41,6 +41,7 @@ class Tensor:
     _view_fn = None     # rebuilds this view from _base (for in-place ops on views)
     _acc = None         # the AccumulateGrad node of a leaf that requires grad
     _retains_grad = False
+    _view_version = 0   # a view's grad_fn reflects its base as of this version (see _edge)
     __array_priority__ = 1000
 
     def __init_subclass__(cls, **kwargs):
@@ -225,6 +226,8 @@ class Tensor:
 
     def _edge(self):
         """The (node, output index) gradients for this tensor flow into."""
+        if self._base is not None and self._vc[0] != self._view_version:
+            self._refresh_view()
         if self.grad_fn is not None:
             return (self.grad_fn, self._out_nr)
         acc = self._acc
@@ -233,6 +236,21 @@ class Tensor:
 
             acc = self._acc = AccumulateGrad(self)
         return (acc, 0)
+
+    def _refresh_view(self):
+        """The base (or another view of it) was written in place since this view was made:
+        take the base's new history, as PyTorch regenerates a view's grad_fn."""
+        self._view_version = self._vc[0]
+        base, view_fn = self._base, self._view_fn
+        if view_fn is None or not base._requires_grad:
+            return
+        prev, _state.enabled = _state.enabled, True
+        try:
+            view = view_fn(base)
+        finally:
+            _state.enabled = prev
+        self.grad_fn, self._out_nr = view.grad_fn, view._out_nr
+        self._requires_grad = view._requires_grad
 
     def _alias(self):
         """A new tensor object viewing the same memory (no autograd history)."""

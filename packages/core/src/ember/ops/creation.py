@@ -404,9 +404,12 @@ def searchsorted_right(cdf, values):
 
 # -- in-place fills ----------------------------------------------------------------------
 def _fill_random(self, data):
-    from .inplace import check_leaf
+    from ..autograd.grad_mode import state
+    from .inplace import check_leaf, rebase
 
     check_leaf(self)
+    if self._requires_grad and state.enabled:  # a non-leaf: its history must learn of it
+        return rebase(self, _wrap(data, self._device))
     self._device._k.assign(self._data, data)
     self._bump()
     return self
@@ -456,6 +459,13 @@ def fill_(self, value):
                                f"{value.ndim} dimensions.")
         value = value.item()
     check_leaf(self)
+    if self._requires_grad:
+        from ..autograd.grad_mode import state
+
+        if state.enabled:  # a non-leaf (or view) under autograd: record the overwrite
+            dev = self._device
+            return _fill_random(self, dev._k.full(self._data.shape, value, self.dtype,
+                                                  dev.index))
     self._device._k.assign(self._data, value)
     self._bump()
     return self

@@ -8,7 +8,7 @@ onto a ``CopySlices`` node so gradients of the base see the write.
 
 from __future__ import annotations
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._util import broadcast_shapes, result_type
@@ -117,10 +117,31 @@ def rebase(self, result):
         view = self._view_fn(base)
         self.grad_fn, self._out_nr = view.grad_fn, view._out_nr
         self._requires_grad = True
+        self._view_version = self._vc[0]
         return self
     if result.grad_fn is not None:
         self.grad_fn, self._out_nr, self._requires_grad = result.grad_fn, result._out_nr, True
+    elif self.grad_fn is not None and _state.enabled:
+        # overwritten by a constant (fill_, zero_, ...): the old history gets zero gradient
+        old = _wrap(self._data, self._device)
+        old.grad_fn, old._out_nr, old._requires_grad = self.grad_fn, self._out_nr, True
+        filled = Fill.apply(old, result)
+        self.grad_fn, self._out_nr = filled.grad_fn, filled._out_nr
     return self
+
+
+class Fill(Function):
+    """A tensor overwritten by a constant (PyTorch's FillBackward0): zero gradient."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, old, value):
+        return value._data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, None
 
 
 class CopySlices(Function):

@@ -17,6 +17,7 @@ from ._util import same_device, sum_to_shape
 def as_view(out, x, view_fn):
     """Mark ``out`` as a view of ``x`` replayable by ``view_fn``."""
     out._vc = x._vc_get()
+    out._view_version = out._vc[0]  # its history is the base's as of this version
     parent_fn = x._view_fn
     if x._base is not None and parent_fn is not None:
         out._base = x._base
