@@ -390,3 +390,51 @@ def test_gradients_at_kinks_match_pytorch(device):
     assert t.grad.sum().item() == 1.0 and t.grad[0].item() == 0.0
     assert x.norm().grad_fn.name() == "LinalgVectorNormBackward0"
     assert x.std().grad_fn.name() == "StdBackward0"
+
+
+# In-place writes through views under autograd: programs and PyTorch 2.13's results for
+# x = [1, 2, 3] (float64, requires_grad): (name, program, out, x.grad).
+_INPLACE_PROGRAMS = [
+    ("view_mul", "y = x * 1\nv = y[0]\nv.mul_(2)\nout = (y * y).sum()", 17.0, [8.0, 4.0, 6.0]),
+    ("slice_iadd", "y = x.clone()\ny[1:] += x[:2] * 3\nout = (y ** 2).sum()", 107.0,
+     [32.0, 64.0, 18.0]),
+    ("view_reshape", "y = x * 2\nz = y.view(3, 1)\nz.add_(1)\nout = (y * x).sum()", 34.0,
+     [5.0, 9.0, 13.0]),
+    ("transpose_write", "y = (x * 1).reshape(1, 3)\nt = y.t()\nt[1, 0] = 5.0\n"
+     "out = (y * x).sum()", 20.0, [2.0, 5.0, 6.0]),
+    ("setitem_tensor", "y = x * 1\ny[0] = x[2] * 4\nout = y.sum() + (y * y).sum()", 174.0,
+     [0.0, 5.0, 107.0]),
+    ("mask_set", "y = x * 1\ny[x > 1.5] = 0.0\nout = (y * x).sum()", 1.0, [2.0, 0.0, 0.0]),
+    ("index_add", "y = x * 1\ny[[0, 0, 2]] += 1.0\nout = (y * y).sum()", 24.0, [8.0, 4.0, 8.0]),
+    ("chain_inplace", "y = x.exp()\ny = y * 1\ny.sub_(1).mul_(2).div_(3)\nout = y.sum()",
+     18.128583233718242, [1.8121878856393634, 4.9260373992871, 13.390357948791777]),
+    ("clamp_", "y = x * 1\ny.clamp_(min=1.5)\nout = (y * y).sum()", 15.25, [0.0, 4.0, 6.0]),
+    ("relu_", "y = x - 2\ny.relu_()\nout = y.sum()", 1.0, [0.0, 0.0, 1.0]),
+    ("copy_", "y = x * 0\ny.copy_(x * 3)\nout = (y * y).sum()", 126.0, [18.0, 36.0, 54.0]),
+    ("fill_view", "y = x * 1\ny[1:].fill_(2.0)\nout = (y * x).sum()", 11.0, [2.0, 2.0, 2.0]),
+    ("fill_whole", "y = x * 1\ny.fill_(2.0)\nout = (y * 3).sum()", 18.0, [0.0, 0.0, 0.0]),
+    ("unsqueeze_inplace", "y = x * 1\nu = y.unsqueeze(0)\nu.mul_(x)\nout = y.sum()", 14.0,
+     [2.0, 4.0, 6.0]),
+    ("expand_read", "y = x * 1\ne = y.expand(2, 3)\nout = (e * e).sum()", 28.0,
+     [4.0, 8.0, 12.0]),
+    ("double_view", "y = x * 1\nv = y[1:][0:1]\nv.mul_(10)\nout = (y * y).sum()", 410.0,
+     [2.0, 400.0, 6.0]),
+    ("masked_fill_", "y = x * 1\ny.masked_fill_(x < 1.5, 0.0)\nout = (y * x).sum()", 13.0,
+     [0.0, 4.0, 6.0]),
+    ("scatter_", "y = x * 1\ny.scatter_(0, IDX, x[:2])\nout = (y * y).sum()", 9.0,
+     [2.0, 8.0, 0.0]),
+    ("pow_", "y = x * 1\ny.pow_(3)\nout = y.sum()", 36.0, [3.0, 12.0, 27.0]),
+    ("detach_view", "y = x * 2\nd = y.detach()\nd.zero_()\nout = (y * x).sum()", 0.0,
+     [2.0, 4.0, 6.0]),
+]
+
+
+@pytest.mark.parametrize("name, program, out, grad", _INPLACE_PROGRAMS,
+                         ids=[p[0] for p in _INPLACE_PROGRAMS])
+def test_inplace_through_views_under_autograd(device, name, program, out, grad):
+    x = _leaf([1.0, 2.0, 3.0], device)
+    env = {"x": x, "ember": ember, "IDX": ember.tensor([2, 0], device=device)}
+    exec(program, env)
+    env["out"].backward()
+    assert abs(env["out"].item() - out) < 1e-9
+    _close(x.grad, grad)
