@@ -433,8 +433,13 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
 
 def random_(self, from_=0, to=None, *, generator=None):
-    if to is None:
-        to = 2 ** (53 if self.dtype._kind == 2 else 8 * self.element_size() - 1)
+    if to is None and from_ != 0:  # random_(to): integers in [0, to)
+        from_, to = 0, from_
+    if to is None:  # every integer the dtype holds exactly: [0, 2**mantissa] for floats
+        digits = {_dtype.float16: 11, _dtype.bfloat16: 8, _dtype.float32: 24,
+                  _dtype.float64: 53}
+        to = 2 ** digits[self.dtype] + 1 if self.dtype._kind == 2 else \
+            2 ** (8 * self.element_size() - 1)
         if self.dtype is _dtype.bool:
             to = 2
         elif self.dtype is _dtype.uint8:
