@@ -198,6 +198,10 @@ def test_inplace_fills(device):
     assert x.zero_() is x and (x == 0).all().item()
     i = ember.empty(100, dtype=ember.int32, device=device).random_(0, 5)
     assert i.dtype is ember.int32 and 0 <= i.min().item() and i.max().item() < 5
+    r = ember.empty(200, device=device).random_(5)  # one argument: the upper bound
+    assert r.min().item() >= 0 and r.max().item() == 4
+    h = ember.empty(2000, dtype=ember.float16, device=device).random_()
+    assert 0 <= h.min().item() and h.max().item() <= 2048  # integers float16 holds exactly
     b = ember.empty(500, device=device).bernoulli_(0.5)
     assert 0.35 < b.mean().item() < 0.65
     view = ember.zeros(3, 4, device=device)
