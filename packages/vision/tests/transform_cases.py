@@ -96,6 +96,14 @@ def _cases():
     add("normalize", ["t_f"], "normalize", mean=[0.485, 0.456, 0.406],
         std=[0.229, 0.224, 0.225])
     add("erase", ["t_u8", "t_f"], "erase", i=2, j=3, h=5, w=6, v=0)
+    # the AutoAugment / RandAugment / TrivialAugmentWide operations with fixed magnitudes
+    for op, magnitude in (("ShearX", 0.3), ("ShearY", -0.2), ("TranslateX", 5.0),
+                          ("TranslateY", -4.0), ("Rotate", 25.0), ("Brightness", 0.4),
+                          ("Color", -0.3), ("Contrast", 0.5), ("Sharpness", 0.6),
+                          ("Posterize", 4.0), ("Solarize", 100.0), ("AutoContrast", 0.0),
+                          ("Equalize", 0.0), ("Invert", 0.0), ("Identity", 0.0)):
+        add(f"autoaugment_{op}", ["pil_rgb", "t_u8"], "_apply_op", op_name=op,
+            magnitude=magnitude, interpolation="NEAREST", fill=None)
     return cases
 
 
@@ -127,4 +135,9 @@ def call(F, InterpolationMode, dtypes, img, fn, kw):  # noqa: N803
         kw["dtype"] = dtypes[kw["dtype"]]
     if fn == "erase":
         kw["v"] = img[..., :1, :1] * 0 + kw["v"]
+    if fn == "_apply_op":  # transforms.autoaugment._apply_op, beside transforms.functional
+        import importlib
+
+        autoaugment = importlib.import_module(F.__name__.rsplit(".", 1)[0] + ".autoaugment")
+        return autoaugment._apply_op(img, **kw)
     return getattr(F, fn)(img, **kw)
