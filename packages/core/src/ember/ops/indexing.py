@@ -84,6 +84,12 @@ def normalize_key(x, key):
                          f"Variables are valid indices (got {type(item).__name__})")
     if not advanced and not any(i is Ellipsis for i in out):
         out.append(Ellipsis)  # makes NumPy return a 0-d view rather than a scalar copy
+    elif advanced and any(i is Ellipsis for i in out):
+        used = sum(0 if i is None or i is Ellipsis or isinstance(i, bool) else
+                   i.ndim if getattr(i, "dtype", None) is not None and i.dtype.kind == "b"
+                   else 1 for i in out)
+        if used == len(shape):  # an empty Ellipsis: NumPy would count it as separating
+            out = [i for i in out if i is not Ellipsis]  # advanced indices; PyTorch does not
     return tuple(out), advanced
 
 
@@ -134,7 +140,34 @@ class IndexPutAccumulate(Function):
         return Index.apply(gg, ctx.key), None, None
 
 
+def _int_selects_first(key):
+    """PyTorch applies integer indices as selections before advanced indexing, so they do not
+    count as advanced (NumPy's x[1, :, [0, 2]] has shape (2, 3), PyTorch's (3, 2)). For a key
+    mixing both: (the integer selections as a basic key, the rest), else None."""
+    if not isinstance(key, tuple):
+        return None
+    ints = [isinstance(k, int) and not isinstance(k, bool) for k in key]
+    if not any(ints) or not any(isinstance(k, (list, Tensor)) or hasattr(k, "__array__")
+                                for k in key):
+        return None
+    first, rest = [], []
+    for item, is_int in zip(key, ints):
+        if is_int:
+            first.append(item)
+            continue
+        rest.append(item)
+        if item is Ellipsis:
+            first.append(Ellipsis)
+        elif item is not None and not isinstance(item, bool):
+            mask = isinstance(item, Tensor) and item.dtype is _dtype.bool
+            first.extend([slice(None)] * (item.ndim if mask else 1))
+    return tuple(first), tuple(rest)
+
+
 def getitem(self, key):
+    split = _int_selects_first(key)
+    if split is not None:
+        return getitem(getitem(self, split[0]), split[1])
     key, advanced = normalize_key(self, key)
     out = Index.apply(self, key)
     if not advanced:
@@ -169,6 +202,10 @@ def _zeros_scalar(g):
 
 
 def setitem(self, key, value):
+    split = _int_selects_first(key)
+    if split is not None:  # write through the view the integer selections make
+        setitem(getitem(self, split[0]), split[1], value)
+        return
     key, _ = normalize_key(self, key)
     if not isinstance(value, Tensor):
         value = _wrap(self._device._k.full((), value, self.dtype, self._device.index),
