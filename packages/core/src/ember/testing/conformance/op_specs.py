@@ -859,3 +859,68 @@ def _isclose_ref(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 op("isclose", _fn("isclose"), _isclose_ref, _isclose_samples, ALL, ("eq", "abs", "le"),
    method="isclose", grad=False, result=_bool)
+
+
+# PyTorch's indexing where it differs from NumPy's: integers are selections applied before
+# advanced indexing, and an Ellipsis that covers no dimension does not separate advanced
+# indices. (key, PyTorch's result shape for a (4, 3, 5) tensor)
+MIXED_KEYS = [
+    ((1, slice(None), [0, 2]), (3, 2)),
+    (([0, 1], 1, [0, 2]), (2,)),
+    ((slice(0, 3), 2, [4, 0, 1]), (3, 3)),
+    ((-1, slice(None), [True, False, True, True, False]), (3, 3)),
+    ((2, None, [True, True, False]), (1, 2, 5)),
+    ((3, Ellipsis, [2]), (3, 1)),
+    ((slice(1, 3), [True, True, False], Ellipsis, [0]), (2, 2)),
+]
+
+
+def _mixed_ref(x, key):
+    """PyTorch's semantics in NumPy: integer selections first, then the rest."""
+    ints = [isinstance(k, int) for k in key]
+    first, rest = [], []
+    for item, is_int in zip(key, ints, strict=True):
+        if is_int:
+            first.append(item)
+        else:
+            rest.append(item)
+            if item is Ellipsis:
+                first.append(Ellipsis)
+            elif item is not None:
+                first.append(slice(None))
+    y = x[tuple(first)]
+    rest = [np.array(k) if isinstance(k, list) else k for k in rest]
+    used = sum(0 if k is None or k is Ellipsis else (k.ndim if isinstance(k, np.ndarray) and
+                                                      k.dtype == bool else 1) for k in rest)
+    if used == y.ndim:
+        rest = [k for k in rest if k is not Ellipsis]
+    return np.asarray(y[tuple(rest)])
+
+
+op("getitem_mixed", lambda x, key: x[key], _mixed_ref,
+   lambda d, rng: [Sample((values(rng, (4, 3, 5), d), key), desc=repr(key))
+                   for key, _ in MIXED_KEYS],
+   ALL, ("getitem",), grad_samples=lambda rng: [
+       Sample((values(rng, (4, 3, 5), _dtype.float64), key)) for key, _ in MIXED_KEYS])
+
+
+def _mixed_set(x, key, value):
+    x = x.clone()
+    x[key] = value
+    return x
+
+
+def _mixed_set_ref(x, key, value):
+    out = x.copy()
+    view = np.arange(out.size).reshape(out.shape)
+    positions = _mixed_ref(view, key)
+    np.put(out, positions.reshape(-1), np.broadcast_to(value, positions.shape).reshape(-1))
+    return out
+
+
+op("setitem_mixed", _mixed_set, _mixed_set_ref,
+   lambda d, rng: [Sample((values(rng, (4, 3, 5), d), key, values(rng, shape, d)),
+                          desc=repr(key)) for key, shape in MIXED_KEYS],
+   ALL, ("setitem", "getitem"), grad_samples=lambda rng: [
+       Sample((values(rng, (4, 3, 5), _dtype.float64), key,
+               values(rng, shape, _dtype.float64))) for key, shape in MIXED_KEYS])
