@@ -289,6 +289,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         a, b, _ = prepare("div", input, other, dtype)
         return _out(Div.apply(a, b), out)
     if rounding_mode == "trunc":
+        _no_zero_divisor(other, result_type(input, other))
         return _out(trunc(div(input, other)).to(result_type(input, other)), out)
     if rounding_mode == "floor":
         return _out(floor_divide(input, other), out)
@@ -304,18 +305,32 @@ def _no_bool(kernel, dtype):
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
+def _no_zero_divisor(b, dtype):
+    """Integer division by zero raises, as in PyTorch (NumPy gives 0 and a warning)."""
+    if dtype._kind == 2:
+        return
+    if b.__class__ is not Tensor and not isinstance(b, Tensor):
+        if b == 0:
+            raise RuntimeError("ZeroDivisionError")
+    elif b.numel() and not bool(b.all()):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def floor_divide(input, other, *, out=None):
     a, b, _ = prepare("floor_divide", input, other)
     dtype = result_type(input, other)
     _no_bool("div_floor_cpu", dtype)
     if dtype._kind == 2:
         return _out(floor(div(a, b)), out)
+    _no_zero_divisor(b, dtype)
     return _out(_nondiff("floor_divide", a, b), out)
 
 
 def remainder(input, other, *, out=None):
     a, b, _ = prepare("remainder", input, other)
-    _no_bool("remainder_cpu", result_type(a, b))
+    dtype = result_type(a, b)
+    _no_bool("remainder_cpu", dtype)
+    _no_zero_divisor(b, dtype)
     return _out(Remainder.apply(a, b), out)
 
 
