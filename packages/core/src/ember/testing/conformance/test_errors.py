@@ -136,3 +136,9 @@ def test_dtype_errors(device):
             lambda: ember.zeros(0, device=device).argmax())
     with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
         ember.tensor([2], device=device) ** -1
+    ints = ember.tensor([3, 4], device=device)
+    zero = ember.tensor([1, 0], device=device)
+    for fn in (lambda: ints // 0, lambda: ints % 0, lambda: ints // zero,
+               lambda: ember.div(ints, 0, rounding_mode="trunc")):
+        _raises(RuntimeError, "ZeroDivisionError", fn)
+    assert (ints.float() // 0).tolist() == [float("inf")] * 2  # floats follow IEEE
