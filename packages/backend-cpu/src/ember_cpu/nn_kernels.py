@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -62,6 +64,50 @@ def _matmul(a, b):
     return np.matmul(a, b)
 
 
+# -- threads ---------------------------------------------------------------------------------
+# NumPy releases the GIL inside its loops, so the memory-bound parts of these kernels (im2col
+# copies, col2im adds, pooling) split over the batch run in parallel on a few threads, as
+# BLAS already does for the matmuls. EMBER_NUM_THREADS (else OMP_NUM_THREADS, else the CPUs
+# this process may use) sets the number; 1 keeps everything on the calling thread.
+_MIN_PARALLEL = 1 << 16  # elements: below this, thread hand-offs cost more than they save
+_pool = None
+_pool_pid = None
+
+
+def _threads():
+    for var in ("EMBER_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(var, "")
+        if value.strip().isdigit() and int(value) > 0:
+            return min(int(value), 16)
+    try:
+        return max(1, min(len(os.sched_getaffinity(0)), 16))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, min(os.cpu_count() or 1, 16))
+
+
+def _parallel(n, fn, work):
+    """``fn(lo, hi)`` over [0, n) in contiguous chunks, one per thread."""
+    global _pool, _pool_pid
+    k = min(_threads(), n)
+    if k <= 1 or work < _MIN_PARALLEL or threading.current_thread() in _workers:
+        fn(0, n)
+        return
+    if _pool is None or _pool_pid != os.getpid():  # a forked child has no worker threads
+        _pool = ThreadPoolExecutor(max_workers=15, thread_name_prefix="ember-cpu",
+                                   initializer=lambda: _workers.add(threading.current_thread()))
+        _pool_pid = os.getpid()
+    bounds = [n * i // k for i in range(k + 1)]
+    futures = [_pool.submit(fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
+    try:
+        fn(bounds[0], bounds[1])
+    finally:
+        for f in futures:
+            f.result()
+
+
+_workers: set = set()
+
+
 # -- scratch buffers -----------------------------------------------------------------------
 # The convolution kernels' big temporaries (padded input, im2col matrix, GEMM result) are
 # reused between calls instead of allocated afresh: a fresh multi-megabyte array costs a
@@ -99,9 +145,14 @@ def _matmul_into(a, b, slot):
     return np.matmul(a, b, out=_scratch(slot, shape, np.result_type(a, b)))
 
 
-def _copy_into(view, slot):
-    out = _scratch(slot, view.shape, view.dtype)
-    np.copyto(out, view)
+def _copy_into(view, slot=None):
+    """A C-contiguous copy of view (into a scratch buffer when slot is given), in parallel."""
+    out = np.empty(view.shape, view.dtype) if slot is None else \
+        _scratch(slot, view.shape, view.dtype)
+
+    def part(lo, hi):
+        np.copyto(out[lo:hi], view[lo:hi])
+    _parallel(view.shape[0], part, view.size)
     return out
 
 
@@ -112,7 +163,7 @@ def _is_pointwise(kernel_size, stride, padding):
 def im2col(x, kernel_size, stride, padding, dilation):
     out = _sizes(x.shape[2:], kernel_size, stride, padding, dilation)
     xp = _pad(x, padding, padding)
-    return np.ascontiguousarray(_window_view(xp, kernel_size, stride, dilation, out))
+    return _copy_into(_window_view(xp, kernel_size, stride, dilation, out))
 
 
 def col2im(cols, input_shape, kernel_size, stride, padding, dilation):
@@ -141,7 +192,8 @@ def _cols(x, kernel_size, stride, padding, dilation, groups):
     if _is_pointwise(kernel_size, stride, padding):
         return x.reshape(n, groups, c // groups, -1), x.shape[2:]
     out = _sizes(x.shape[2:], kernel_size, stride, padding, dilation)
-    cols = im2col(x, kernel_size, stride, padding, dilation)
+    xp = _pad(x, padding, padding)
+    cols = _copy_into(_window_view(xp, kernel_size, stride, dilation, out), "cols")
     return cols.reshape(n, groups, -1, math.prod(out)), out
 
 
@@ -168,10 +220,13 @@ class _Flat:
         """(N, C, total + extra): x zero-padded and flattened, with a zero tail (scratch)."""
         n, c = x.shape[:2]
         xp = _scratch("pad", (n, c, self.total + self.extra), x.dtype)
-        xp.fill(0)
         grid = xp[:, :, :self.total].reshape((n, c) + self.padded)
-        grid[(slice(None), slice(None)) + tuple(
-            slice(p, p + m) for m, p in zip(self.spatial, self.padding, strict=True))] = x
+        inner = tuple(slice(p, p + m) for m, p in zip(self.spatial, self.padding, strict=True))
+
+        def part(lo, hi):
+            xp[lo:hi].fill(0)
+            grid[(slice(lo, hi), slice(None)) + inner] = x[lo:hi]
+        _parallel(n, part, xp.size)
         return xp
 
     def kernel_strides(self, item):
@@ -200,7 +255,7 @@ def _flat_convolution(x, w, padding, dilation, groups):
                       st[:2] + f.kernel_strides(st[2]) + (st[2],), writeable=False)
     cols = _copy_into(view, "cols").reshape(n, groups, -1, f.plen)
     res = _matmul_into(w.reshape(groups, o // groups, -1), cols, "res").reshape(n, o, f.plen)
-    return f.grid(res, (n, o))[f.valid()].copy()  # a copy even when nothing is dropped
+    return _copy_into(f.grid(res, (n, o))[f.valid()])  # a copy even when nothing is dropped
 
 
 def _flat_backward_input(g, w, input_shape, padding, dilation, groups):
@@ -208,19 +263,30 @@ def _flat_backward_input(g, w, input_shape, padding, dilation, groups):
     c = input_shape[1]
     f = _Flat(input_shape[2:], w.shape[2:], padding, dilation)
     gp = _scratch("res", (n, o, f.plen), g.dtype)
-    gp.fill(0)
-    f.grid(gp, (n, o))[f.valid()] = g
+    gp_grid, valid = f.grid(gp, (n, o)), f.valid()
+
+    def spread(lo, hi):
+        gp[lo:hi].fill(0)
+        gp_grid[lo:hi][valid] = g[lo:hi]
+    _parallel(n, spread, gp.size)
     wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
     cols = _matmul_into(wt, gp.reshape(n, groups, o // groups, f.plen), "cols")
     cols = cols.reshape(n, c, -1, f.plen)  # (N, C, K, plen)
     acc = _scratch("pad", (n, c, f.total + f.extra), g.dtype)
-    acc.fill(0)
-    for i, offset in enumerate(itertools.product(*(range(k) for k in f.kernel_size))):
-        shift = sum(j * d * m for j, d, m in zip(offset, f.dilation, f.row, strict=True))
-        acc[:, :, shift:shift + f.plen] += cols[:, :, i]
+    shifts = [sum(j * d * m for j, d, m in zip(offset, f.dilation, f.row, strict=True))
+              for offset in itertools.product(*(range(k) for k in f.kernel_size))]
     grid = acc[:, :, :f.total].reshape((n, c) + f.padded)
-    return grid[(slice(None), slice(None)) + tuple(  # a copy: acc is scratch
-        slice(p, p + m) for m, p in zip(f.spatial, f.padding, strict=True))].copy()
+    inner = tuple(slice(p, p + m) for m, p in zip(f.spatial, f.padding, strict=True))
+    out = np.empty(tuple(input_shape), g.dtype)
+
+    def gather(lo, hi):  # col2im of this part of the batch, then the crop into out
+        part = acc[lo:hi]
+        part.fill(0)
+        for i, shift in enumerate(shifts):
+            part[:, :, shift:shift + f.plen] += cols[lo:hi, :, i]
+        out[lo:hi] = grid[(slice(lo, hi), slice(None)) + inner]
+    _parallel(n, gather, cols.size)
+    return out
 
 
 def _flat_backward_weight(x, g, weight_shape, padding, dilation, groups):
@@ -235,8 +301,13 @@ def _flat_backward_weight(x, g, weight_shape, padding, dilation, groups):
                       (st[1],) + f.kernel_strides(st[2]) + (st[0], st[2]), writeable=False)
     cols = _copy_into(view, "cols").reshape(groups, -1, n * f.plen)
     gp = _scratch("res", (o, n, f.plen), g.dtype)
-    gp.fill(0)
-    f.grid(gp, (o, n))[f.valid()] = g.transpose((1, 0) + tuple(range(2, g.ndim)))
+    gp_grid, valid = f.grid(gp, (o, n)), f.valid()
+    gt = g.transpose((1, 0) + tuple(range(2, g.ndim)))
+
+    def spread(lo, hi):
+        gp[lo:hi].fill(0)
+        gp_grid[lo:hi][valid] = gt[lo:hi]
+    _parallel(o, spread, gp.size)
     gm = gp.reshape(groups, o // groups, n * f.plen)
     gw = _matmul(gm, cols.transpose(0, 2, 1))  # (groups, O/groups, C/groups * K): fresh
     return gw.reshape(weight_shape)
@@ -326,36 +397,46 @@ def _max_pool_2x2(x, out):
     """2x2 windows, stride 2: pairwise maxima along W, then H; the first maximum wins."""
     n, c, h, w = x.shape
     oh, ow = out
-    if h != 2 * oh or w != 2 * ow:
-        x = x[:, :, :2 * oh, :2 * ow]
-    pairs = x.reshape(n, c, 2 * oh, ow, 2) if x.flags.c_contiguous else \
-        np.ascontiguousarray(x).reshape(n, c, 2 * oh, ow, 2)
-    left, right = pairs[..., 0], pairs[..., 1]
-    right_wins = np.greater(right, left).view(np.uint8).reshape(n, c, oh, 2, ow)
-    rows = np.maximum(left, right).reshape(n, c, oh, 2, ow)
-    top, bottom = rows[:, :, :, 0], rows[:, :, :, 1]
-    bottom_wins = np.greater(bottom, top).view(np.uint8)
-    values = np.maximum(top, bottom)
-    # NaN propagates through maximum; point its index at a NaN element as PyTorch does
-    rt, rb = right_wins[:, :, :, 0], right_wins[:, :, :, 1]
-    col = rt ^ (bottom_wins & (rt ^ rb))
+    if h != 2 * oh or w != 2 * ow or not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x[:, :, :2 * oh, :2 * ow])
+    values = np.empty((n, c, oh, ow), x.dtype)
+    index = np.empty((n, c, oh, ow), np.int64)
     base = (np.arange(oh)[:, None] * (2 * w) + np.arange(ow)[None, :] * 2)
-    index = bottom_wins * np.int64(w)
-    index += col
-    index += base
+
+    def part(lo, hi):
+        m = hi - lo
+        pairs = x[lo:hi].reshape(m, c, 2 * oh, ow, 2)
+        left, right = pairs[..., 0], pairs[..., 1]
+        right_wins = np.greater(right, left).view(np.uint8).reshape(m, c, oh, 2, ow)
+        rows = np.maximum(left, right).reshape(m, c, oh, 2, ow)
+        top, bottom = rows[:, :, :, 0], rows[:, :, :, 1]
+        bottom_wins = np.greater(bottom, top).view(np.uint8)
+        np.maximum(top, bottom, out=values[lo:hi])  # NaN propagates, as in PyTorch
+        rt, rb = right_wins[:, :, :, 0], right_wins[:, :, :, 1]
+        col = rt ^ (bottom_wins & (rt ^ rb))
+        idx = index[lo:hi]
+        np.multiply(bottom_wins, w, out=idx)
+        idx += col
+        idx += base
+    _parallel(n, part, x.size)
     return values, index
 
 
 def max_pool_backward(g, indices, input_shape, overlapping):
     n, c = input_shape[:2]
     plane = math.prod(input_shape[2:])
-    out = np.zeros(n * c * plane, g.dtype)
-    rows = np.arange(0, n * c * plane, plane, dtype=np.int64)
-    target = (indices.reshape(n * c, -1) + rows[:, None]).ravel()
-    if overlapping:
-        np.add.at(out, target, g.ravel())
-    else:
-        out[target] = g.ravel()
+    out = np.empty(n * c * plane, g.dtype)
+    flat_idx = indices.reshape(n * c, -1)
+    flat_g = g.reshape(n * c, -1)
+
+    def part(lo, hi):  # planes lo..hi: disjoint parts of out
+        out[lo * plane:hi * plane] = 0
+        target = (flat_idx[lo:hi] + (np.arange(lo, hi, dtype=np.int64) * plane)[:, None])
+        if overlapping:
+            np.add.at(out, target.ravel(), flat_g[lo:hi].ravel())
+        else:
+            out[target.ravel()] = flat_g[lo:hi].ravel()
+    _parallel(n * c, part, out.size)
     return out.reshape(input_shape)
 
 
@@ -363,11 +444,21 @@ def threshold_backward(g, x, threshold):
     """g where x > threshold else 0, as a multiply: np.where on a random mask mispredicts
     branches and runs several times slower. inf * 0 gives nan, so a non-finite g takes the
     exact where() path."""
-    keep = np.greater(x, threshold)
-    with np.errstate(invalid="ignore"):
-        res = np.multiply(g, keep, out=...)  # out=...: a 0-d array, not a scalar
+    if g.shape != x.shape or not (g.flags.c_contiguous and x.flags.c_contiguous) or \
+            g.ndim == 0:
+        keep = np.greater(x, threshold)
+        with np.errstate(invalid="ignore"):
+            res = np.multiply(g, keep, out=...)  # out=...: a 0-d array, not a scalar
+    else:  # the common case, split over threads
+        res = np.empty(np.broadcast_shapes(g.shape, x.shape), np.result_type(g.dtype, bool))
+        gf, xf, rf = g.reshape(-1), x.reshape(-1), res.reshape(-1)
+
+        def part(lo, hi):
+            with np.errstate(invalid="ignore"):
+                np.multiply(gf[lo:hi], np.greater(xf[lo:hi], threshold), out=rf[lo:hi])
+        _parallel(rf.size, part, rf.size)
     if res.dtype.kind == "f" and np.isnan(res).any():
-        res = np.asarray(np.where(keep, g, np.zeros((), g.dtype)))
+        res = np.asarray(np.where(np.greater(x, threshold), g, np.zeros((), g.dtype)))
     return res
 
 
