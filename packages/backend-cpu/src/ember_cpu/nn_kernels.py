@@ -1,11 +1,15 @@
 """CPU fast paths for convolution and pooling (optional ops of ``ember.backends.base``).
 
-Convolution is im2col + one batched BLAS matmul: the windows of the padded input are read
-through a strided view (no Python loop over batch or channels) and copied once into a
-``(N, groups, C/groups * prod(kernel), prod(out))`` matrix, so ``w @ cols`` writes the
-output straight into NCHW order. The backward kernels reuse the same layout; col2im
-scatters with one strided add per kernel offset. Max pooling with non-overlapping 2x2
-windows (the common case) is done with pairwise maxima of strided views.
+Convolution is im2col + batched BLAS matmuls, with no Python loop over batch or channels:
+the windows of the padded input are read through a strided view and copied once into a
+``(N, groups, C/groups * prod(kernel), positions)`` matrix, so ``w @ cols`` writes the output
+straight into NCHW order. Stride-1 convolutions (the common 3x3 / padding 1 case) work on the
+flattened padded grid, where every kernel offset is a fixed shift: the im2col copy and the
+col2im adds run over long contiguous rows, and the weight gradient is one GEMM over batch
+and positions. Temporaries live in per-thread scratch buffers, and the memory-bound steps
+are split over the batch on a few threads. Max pooling with 2x2 windows and stride 2 (the
+common case) is pairwise maxima of strided views; other windows take one argmax over a
+strided window view.
 """
 
 from __future__ import annotations
