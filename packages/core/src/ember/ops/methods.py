@@ -18,7 +18,7 @@ _METHODS = {
         isinf isfinite isposinf isneginf clamp clip clamp_min clamp_max lerp equal isclose
         allclose""",
     reduction: """sum nansum mean prod max min amax amin argmax argmin var std logsumexp norm
-        cumsum cumprod all any count_nonzero softmax log_softmax sort argsort topk""",
+        cumsum cumprod all any count_nonzero softmax log_softmax""",
     shape: """view view_as reshape reshape_as flatten unflatten squeeze unsqueeze permute
         transpose swapaxes swapdims t movedim moveaxis expand expand_as broadcast_to repeat tile
         narrow split chunk unbind select flip fliplr flipud clone contiguous""",

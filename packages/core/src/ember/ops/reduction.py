@@ -332,6 +332,9 @@ class LogSumExp(Function):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
+    if not input.is_floating_point():
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_legacy(input.dtype)}")
     axes = reduce_axes(input, dim)
     if p in ("fro", 2, 2.0, None):
         return LinalgVectorNorm.apply((input * input).sum(axes, keepdim), 2)
@@ -420,13 +423,15 @@ def cumprod(input, dim, *, dtype=None):
 
 
 def all(input, dim=None, keepdim=False):  # noqa: A001
-    return _wrap(input._device._k.all(input._data, reduce_axes(input, dim), keepdim),
-                 input._device)
+    out = _wrap(input._device._k.all(input._data, reduce_axes(input, dim), keepdim),
+                input._device)
+    return out.to(_dtype.uint8) if input.dtype is _dtype.uint8 else out  # PyTorch keeps uint8
 
 
 def any(input, dim=None, keepdim=False):  # noqa: A001
-    return _wrap(input._device._k.any(input._data, reduce_axes(input, dim), keepdim),
-                 input._device)
+    out = _wrap(input._device._k.any(input._data, reduce_axes(input, dim), keepdim),
+                input._device)
+    return out.to(_dtype.uint8) if input.dtype is _dtype.uint8 else out
 
 
 def count_nonzero(input, dim=None):
@@ -488,36 +493,6 @@ def softmax(input, dim=None, dtype=None):
 def log_softmax(input, dim=None, dtype=None):
     """``x - logsumexp(x, dim)`` (``torch.log_softmax``)."""
     return _softmax(LogSoftmax, "log_softmax", input, dim, dtype)
-
-
-def sort(input, dim=-1, descending=False, stable=False):
-    """Sorted values and their int64 indices along ``dim``; NaN sorts as the largest value."""
-    from .indexing import gather
-
-    if input._data.ndim == 0:
-        _wrap_dim(dim, 0)
-        zero = _wrap(input._device._k.full((), 0, _dtype.int64, input._device.index),
-                     input._device)
-        return return_types.sort(input.clone(), zero)
-    d = _wrap_dim(dim, input._data.ndim)
-    _, order = input._device._k.sort(input._data, d, bool(descending), bool(stable))
-    indices = _wrap(order, input._device)
-    return return_types.sort(gather(input, d, indices), indices)
-
-
-def argsort(input, dim=-1, descending=False, stable=False):
-    return sort(input, dim, descending, stable).indices
-
-
-def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's name
-    d = _wrap_dim(dim, builtins.max(input._data.ndim, 1))
-    size = input._data.shape[d] if input._data.ndim else 1
-    if not 0 <= k <= size:
-        raise RuntimeError("selected index k out of range")
-    values, indices = sort(input, d, descending=largest, stable=True)
-    if input._data.ndim:
-        values, indices = values.narrow(d, 0, k), indices.narrow(d, 0, k)
-    return return_types.topk(values, indices)
 
 
 __all__ = [_n for _n, _v in list(globals().items())

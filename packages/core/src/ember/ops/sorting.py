@@ -147,6 +147,8 @@ class Topk(_Selecting):
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):  # noqa: A002
     """The k largest (or smallest) values along ``dim`` and their indices, in order."""
     _check("topk", input)
+    if input.dtype is _dtype.bool:  # as PyTorch
+        raise RuntimeError("topk does not support bool dtypes")
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d] if input._data.ndim else 1
     if not 0 <= k <= size:
@@ -266,6 +268,8 @@ class _NoCtx:
 
 def median(input, dim=None, keepdim=False, *, out=None):
     """The lower median (of all elements, or along ``dim`` with its index); NaN propagates."""
+    if isinstance(input, Tensor) and input.dtype is _dtype.bool:  # as PyTorch
+        raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
     return _median("median", return_types.median, input, dim, keepdim, out, False)
 
 
