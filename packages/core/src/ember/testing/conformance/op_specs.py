@@ -366,8 +366,12 @@ reduction("prod", _int_acc(np.prod), ALL, ("prod", "cumprod"), result=_widen, ki
 reduction("mean", np.mean, FLOATS, ("mean",))
 reduction("amax", np.amax, ALL, ("amax",), nonempty=True, kind="distinct")
 reduction("amin", np.amin, ALL, ("amin",), nonempty=True, kind="distinct")
-reduction("all", np.all, ALL, ("all",), result=_bool, grad=False)
-reduction("any", np.any, ALL, ("any",), result=_bool, grad=False)
+def _all_any(d):  # PyTorch keeps uint8 (a legacy of byte masks); bool otherwise
+    return d if d is _dtype.uint8 else _dtype.bool
+
+
+reduction("all", np.all, ALL, ("all",), result=_all_any, grad=False)
+reduction("any", np.any, ALL, ("any",), result=_all_any, grad=False)
 reduction("logsumexp", lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis,
                                                               keepdims=keepdims)),
           FLOATS, ("logsumexp",), nonempty=True)
