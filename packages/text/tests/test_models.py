@@ -10,8 +10,16 @@ import pytest
 
 import ember
 from ember.utils.safetensors import load_file
-from embertext.models import (GPT, BertConfig, BertModel, GPTConfig, LSTMLanguageModel,
-                              TextClassificationModel, cls_pooling, mean_pooling)
+from embertext.models import (
+    GPT,
+    BertConfig,
+    BertModel,
+    GPTConfig,
+    LSTMLanguageModel,
+    TextClassificationModel,
+    cls_pooling,
+    mean_pooling,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
