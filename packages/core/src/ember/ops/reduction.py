@@ -368,7 +368,9 @@ class _SafeRoot(Function):
     @staticmethod
     def backward(ctx, g):
         t, out = ctx.saved_tensors
-        return (g * out / (t * ctx.p)).masked_fill(t == 0, 0), None
+        zero = t == 0
+        safe = t.masked_fill(zero, 1)  # no 0/0 computed (and no NumPy warning about it)
+        return (g * out / (safe * ctx.p)).masked_fill(zero, 0), None
 
 
 class LinalgVectorNorm(_SafeRoot):
