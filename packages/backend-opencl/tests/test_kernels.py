@@ -172,6 +172,47 @@ def test_unary_float(op, dtype):
     run(op, x[:, ::2].T)  # strided input
 
 
+LIBRARY_UNARY = ["exp2", "log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh",
+                 "acosh", "atanh", "erf", "erfc", "lgamma", "signbit"]
+covers(*LIBRARY_UNARY)
+
+
+@pytest.mark.parametrize("op", LIBRARY_UNARY)
+@pytest.mark.parametrize("dtype", ["float32", "float64", BF16])
+def test_library_unary(op, dtype):
+    x = arr((4, 9), dtype, -4, 4)
+    x[0, :5] = np.array([0.0, -0.0, np.inf, -np.inf, np.nan]).astype(x.dtype)
+    x[1, :4] = np.array([0.5, -0.5, 1.0, 2.0]).astype(x.dtype)
+    run(op, x)
+
+
+LIBRARY_BINARY = ["copysign", "fmax", "fmin", "hypot", "logaddexp", "fmod"]
+covers(*LIBRARY_BINARY, "threshold_backward", "diagonal")
+
+
+@pytest.mark.parametrize("op", LIBRARY_BINARY)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_library_binary(op, dtype):
+    x, y = arr((3, 6), dtype), arr((6,), dtype)
+    x[0, :4] = np.array([np.nan, np.inf, -0.0, 2.0]).astype(x.dtype)
+    y[:4] = np.array([1.0, np.inf, -1.0, np.nan]).astype(x.dtype)
+    run(op, x, y)
+    run(op, x, 1.5)
+    if op in ("fmax", "fmin", "fmod"):
+        run(op, arr((3, 6), "int32", -9, 9), arr((6,), "int32", -3, 3))
+
+
+def test_threshold_backward_and_diagonal():
+    run("threshold_backward", arr((3, 5)), arr((3, 5)), 0.5)
+    run("threshold_backward", arr((3, 5), "float16"), arr((5,), "float16"), 0)
+    x = arr((3, 4, 5))
+    for offset, a1, a2 in [(0, 0, 1), (1, 1, 2), (-2, 2, 0), (7, 1, 2), (0, 2, 1)]:
+        got = run("diagonal", x, offset, a1, a2)
+        assert got.shape == np.diagonal(x, offset, a1, a2).shape
+    a = CL.from_host(x, 0)
+    assert CL.shares_memory(CL.kernels.diagonal(a, 1, 1, 2), a)
+
+
 @pytest.mark.parametrize("op", ["neg", "abs", "sign", "floor", "square", "relu", "bitwise_not"])
 @pytest.mark.parametrize("dtype", INTS)
 def test_unary_int(op, dtype):

@@ -6,8 +6,7 @@ import math
 
 import numpy as np
 
-from . import layout
-from .runtime import cl
+from . import layout, runtime
 
 
 class CLArray:
@@ -106,7 +105,7 @@ def from_host(device, host) -> CLArray:
         host = host.copy(order="C")
     out = empty(device, host.shape, host.dtype)
     if host.size:
-        cl.enqueue_copy(device.queue, out.data, host, is_blocking=True)
+        runtime.cl.enqueue_copy(device.queue, out.data, host, is_blocking=True)
     return out
 
 
@@ -117,6 +116,6 @@ def to_host(x) -> np.ndarray:
         x = copy(x)
     host = np.empty(x.shape, x.dtype)
     if host.size:
-        cl.enqueue_copy(x.device.queue, host, x.data, src_offset=x.offset * x.dtype.itemsize,
-                        is_blocking=True)
+        runtime.cl.enqueue_copy(x.device.queue, host, x.data,
+                                src_offset=x.offset * x.dtype.itemsize, is_blocking=True)
     return host

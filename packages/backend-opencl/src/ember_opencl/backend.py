@@ -37,6 +37,10 @@ def _broadcast_to(x, shape):
     return x.view_of(x.offset, shape, layout.broadcast(x.shape, x.est, shape))
 
 
+def _diagonal(x, offset, axis1, axis2):
+    return x.view_of(*layout.diagonal(x.offset, x.shape, x.est, axis1, axis2, offset))
+
+
 def _elementwise(name):
     def kernel(*operands, out=None):
         return ew.apply(name, *operands, out=out)
@@ -73,6 +77,8 @@ def kernel_table(kernels) -> dict:
         assign=ew.assign,
         where=ew.where,
         clip=ew.clip,
+        threshold_backward=ew.threshold_backward,
+        diagonal=_diagonal,
         uniform=lambda gen, shape, low, high, dtype: random.uniform(gen, shape, low, high,
                                                                     dtype.numpy),
         normal=lambda gen, shape, mean, std, dtype: random.normal(gen, shape, mean, std,

@@ -136,6 +136,14 @@ HELPERS = {
 }
 for _t in ("float", "double"):
     HELPERS[f"np_floordiv_{_t}"] = _float_helpers(_t)
+    HELPERS[f"np_logaddexp_{_t}"] = f"""
+inline {_t} np_logaddexp_{_t}({_t} x, {_t} y) {{
+  if (x == y) return x + ({_t})M_LN2;
+  {_t} d = x - y;
+  if (d > 0) return x + log1p(exp(-d));
+  if (d <= 0) return y + log1p(exp(d));
+  return d;
+}}"""
 for _t, _s in [("char", 1), ("short", 1), ("int", 1), ("long", 1), ("uchar", 0)]:
     HELPERS[f"ifloordiv_{_t}"] = _int_helpers(_t, _s)
 _ALIASES = {f"np_mod_{t}": f"np_floordiv_{t}" for t in ("float", "double")}
@@ -152,6 +160,11 @@ class Source:
         self.arg_types: list = []
         self.lines: list[str] = []
         self.preamble: list[str] = []
+        self.bounded = False
+
+    @property
+    def scalar_types(self) -> list:
+        return self.arg_types + ([np.dtype("i8")] if self.bounded else [])
 
     def buffer(self, name, dtype, const=False):
         t = ctype(dtype).storage
@@ -166,6 +179,12 @@ class Source:
         for n in names:
             self.params.append(f"long {n}")
             self.arg_types.append(np.dtype("i8"))
+
+    def index(self, var="gid") -> str:
+        """The work-item number, returning past the last one: kernels are launched with a
+        fixed work-group size (``Device.launch``), so the grid is rounded up to it."""
+        self.bounded = True
+        return f"  long {var} = get_global_id(0); if ({var} >= N_) return;"
 
     def __call__(self, *lines):
         self.lines.extend(lines)
@@ -184,5 +203,5 @@ class Source:
                 used.add(name)
                 head.append(code)
         head += self.preamble
-        params = ",\n    ".join(self.params)
+        params = ",\n    ".join(self.params + (["long N_"] if self.bounded else []))
         return "\n".join(head) + f"\n__kernel void {self.name}(\n    {params})\n{{\n{body}\n}}\n"

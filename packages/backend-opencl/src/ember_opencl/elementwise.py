@@ -66,7 +66,7 @@ def launch_map(name, out, expr, res, operands, cts):
             args.append(_scalar_arg(o, ct))
     if flags is not None:
         args += cshape
-    knl(dev.queue, (n,), None, *args)
+    dev.launch(knl, n, *args)
     return out
 
 
@@ -75,16 +75,19 @@ def _scalar_arg(value, ct):
     first (as NumPy converts a weak scalar to the array's dtype)."""
     if ct.kind == "b":
         return ct.compute_dtype.type(bool(value))
-    if ct.dtype is not ct.compute_dtype:
-        value = ct.dtype.type(value)
-    return ct.compute_dtype.type(value)
+    try:
+        if ct.dtype is not ct.compute_dtype:
+            value = ct.dtype.type(value)
+        return ct.compute_dtype.type(value)
+    except OverflowError:  # -1 as uint8 is 255, as C (and PyTorch) convert it
+        return np.asarray(value).astype(ct.dtype).astype(ct.compute_dtype)[()]
 
 
 def _map_source(out, expr, res, operands, cts, nd, flags):
     src = Source()
     src.buffer("out", out.dtype)
     src.longs(["ooff"])
-    src("  long gid = get_global_id(0);")
+    src(src.index("gid"))
     offsets = []
     strided = flags is not None and not flags[0]
     if strided:
@@ -143,14 +146,16 @@ _IDENT = "{0}"
 ELEMENTWISE = {
     "neg": ("negative", "out", _same("(-{0})")),
     "abs": ("absolute", "out", _by_kind(f="fabs({0})", i="({0} < 0 ? -{0} : {0})", u=_IDENT)),
-    "sign": ("sign", "out", _by_kind(f="(isnan({0}) ? {0} : (T)(({0} > 0) - ({0} < 0)))",
+    # PyTorch's sign(NaN) is 0 (NumPy's is NaN)
+    "sign": ("sign", "out", _by_kind(f="(T)(({0} > 0) - ({0} < 0))",
                                      i="(T)(({0} > 0) - ({0} < 0))", u="(T)({0} > 0)",
                                      b=_IDENT)),
     **{n: (n, "out", _func(n)) for n in ("exp", "log", "log1p", "expm1", "sqrt", "sin",
                                          "cos", "tanh")},
-    **{n: (n, "out", _by_kind(f=f"{n}({{0}})", i=_IDENT)) for n in ("floor", "ceil",
-                                                                       "trunc")},
-    "round": ("rint", "out", _by_kind(f="rint({0})", i=_IDENT)),
+    # rounding keeps integer dtypes (NumPy would give float64)
+    **{n: (n, "round", _by_kind(f=f"{n}({{0}})", i=_IDENT)) for n in ("floor", "ceil",
+                                                                         "trunc")},
+    "round": ("rint", "round", _by_kind(f="rint({0})", i=_IDENT)),
     "logical_not": ("logical_not", "each", _same("(!{0})")),
     "isnan": ("isnan", "in", _by_kind(f="isnan({0})", i="0")),
     "bitwise_not": ("invert", "out", _by_kind(i="(~{0})", b="(!{0})")),
@@ -185,6 +190,20 @@ ELEMENTWISE = {
     "rsqrt": ("sqrt", "out", _by_kind(f="rsqrt({0})")),
     "sigmoid": ("exp", "out", _by_kind(f="(1 / (1 + exp(-{0})))")),
     "relu": ("positive", "out", _same("({0} < 0 ? 0 : {0})")),
+    # the tensor library's elementwise ops that OpenCL C has as builtins
+    **{n: (n, "out", _func(n)) for n in ("exp2", "log2", "log10", "tan", "sinh", "cosh")},
+    **{n: ("arc" + n[1:], "out", _func(n)) for n in ("asin", "acos", "atan", "asinh",
+                                                      "acosh", "atanh")},
+    **{n: ("exp", "out", _func(n)) for n in ("erf", "erfc", "lgamma")},
+    "signbit": ("signbit", "in", _by_kind(f="signbit({0})", i="({0} < 0)", u="0")),
+    "copysign": ("copysign", "out", _by_kind(f="copysign({0}, {1})")),
+    "fmax": ("fmax", "out", _by_kind(f="fmax({0}, {1})", i="({0} > {1} ? {0} : {1})")),
+    "fmin": ("fmin", "out", _by_kind(f="fmin({0}, {1})", i="({0} < {1} ? {0} : {1})")),
+    "hypot": ("hypot", "out", _by_kind(f="hypot({0}, {1})")),
+    "logaddexp": ("logaddexp", "out", _by_kind(f="np_logaddexp_T({0}, {1})")),
+    "fmod": ("fmod", "out", _by_kind(f="fmod({0}, {1})",
+                                     i="(({1} == 0 || {1} == -1) ? 0 : {0} % {1})",
+                                     u="({1} == 0 ? 0 : {0} % {1})")),
 }
 
 _plans: dict = {}
@@ -213,6 +232,12 @@ def plan(name, kinds):
     if BF16 in kinds:  # as the CPU backend: a Python scalar stays weak against bfloat16
         samples = [np.ones(1, BF16) if not isinstance(k, np.dtype) else s
                    for k, s in zip(kinds, samples)]
+    if rule == "round":
+        rule = "out"
+        if kinds[0].kind in "biu":
+            samples = [np.ones(1, kinds[0])]
+            ufunc = "positive" if kinds[0].kind != "b" else "logical_and"
+            samples = samples * (2 if ufunc == "logical_and" else 1)
     with np.errstate(all="ignore"):
         out = np.dtype(getattr(np, ufunc)(*samples).dtype)
     if rule == "out":
@@ -317,6 +342,9 @@ def where(cond, x, y):
     p = _plans.get(key)
     if p is None:
         samples = [_sample(k) for k in key[1:]]
+        if BF16 in key[2:]:  # a Python scalar branch takes the other branch's dtype
+            samples = [samples[0]] + [np.ones(1, BF16) if not isinstance(k, np.dtype) else s
+                                      for k, s in zip(key[2:], samples[1:])]
         dtype = np.where(samples[0], samples[1], samples[2]).dtype
         ct = ctype(dtype)
         p = _plans[key] = (dtype, ct, [BOOL, ct, ct], "({0} ? {1} : {2})")
@@ -325,6 +353,14 @@ def where(cond, x, y):
     shape = layout.broadcast_shapes(*[o.shape for o in operands if o.__class__ is CLArray])
     dev = next(o for o in operands if o.__class__ is CLArray).device
     return launch_map("where", empty(dev, shape, dtype), expr, res, list(operands), cts)
+
+
+def threshold_backward(g, x, threshold):
+    """g where x > threshold, else 0 (ReLU's gradient)."""
+    ct, xt = ctype(g.dtype), ctype(x.dtype)
+    shape = layout.broadcast_shapes(g.shape, x.shape)
+    return launch_map("threshold_backward", empty(g.device, shape, g.dtype),
+                      "({1} > {2} ? {0} : 0)", ct, [g, x, threshold], [ct, xt, xt])
 
 
 def clip(x, low, high):

@@ -165,7 +165,7 @@ def _launch_gather(x, k, out, oa, ob):
     for a, s, n in k.index:
         args += [a.data, a.offset, s, n, *layout.broadcast(a.shape, a.est, k.adv_shape)]
     args += [*k.adv_shape, *oa, *k.basic_shape, *k.basic_strides, *ob, B]
-    knl(dev.queue, (out.size,), None, *args)
+    dev.launch(knl, out.size, *args)
 
 
 def _index_params(src, na, ni):
@@ -195,7 +195,7 @@ def _gather_source(dtype, na, nb, ni):
     _index_params(src, na, ni)
     src.longs([*layout.params("A", na), *layout.params("oa", na), *layout.params("b", nb),
                *layout.params("xb", nb), *layout.params("ob", nb), "B"])
-    src("  long g = get_global_id(0), p = g / B, q = g % B;",
+    src(src.index("g"), "  long p = g / B, q = g % B;",
         "  long xo = xoff, oo = ooff;")
     _index_code(src, na, ni, "xo", [("oo", "oa")])
     src(layout.unravel_code("q", "b", nb, [("xo", "xb"), ("oo", "ob")]),
@@ -249,13 +249,13 @@ def _update(x, key, value, mode):
     args = [offs.data, k.offset]
     for a, s, n in k.index:
         args += [a.data, a.offset, s, n, *layout.broadcast(a.shape, a.est, k.adv_shape)]
-    knl(dev.queue, (A,), None, *args, *k.adv_shape)
+    dev.launch(knl, A, *args, *k.adv_shape)
     from .sort import sort_lines
 
     offs, perm = sort_lines(offs)
     knl = dev.kernel(("update", mode, x.dtype, value.dtype, na, nb),
                      lambda: _update_source(mode, x.dtype, value.dtype, na, nb), "index")
-    knl(dev.queue, (A * B,), None, x.data, offs.data, perm.data, value.data, value.offset,
+    dev.launch(knl, A * B, x.data, offs.data, perm.data, value.data, value.offset,
         *k.adv_shape, *va, *k.basic_shape, *k.basic_strides, *vb, A, B)
     return x
 
@@ -266,7 +266,7 @@ def _advoff_source(na, ni):
     src.longs(["xoff"])
     _index_params(src, na, ni)
     src.longs(layout.params("A", na))
-    src("  long p = get_global_id(0), xo = xoff;")
+    src(src.index("p"), "  long xo = xoff;")
     _index_code(src, na, ni, "xo")
     src("  out[p] = xo;")
     return src
@@ -282,7 +282,7 @@ def _update_source(mode, dtype, vdtype, na, nb):
     src.longs(["voff", *layout.params("A", na), *layout.params("va", na),
                *layout.params("b", nb), *layout.params("xb", nb), *layout.params("vb", nb),
                "NA", "B"])
-    src("  long g = get_global_id(0), a = g / B, q = g % B;",
+    src(src.index("g"), "  long a = g / B, q = g % B;",
         "  long dst = offs[a];",
         "  if (a > 0 && offs[a - 1] == dst) return;",  # the first of a run does the run
         "  long vq = voff;",
@@ -306,11 +306,13 @@ def _update_source(mode, dtype, vdtype, na, nb):
 
 
 # -- along an axis -------------------------------------------------------------------------
-def _along_shape(x, index, axis):
-    """The broadcast shape of index against x's other dims (NumPy's rule, and PyTorch's
-    smaller index dims)."""
+def _along_shape(x, index, axis, broadcast=True):
+    """The shape the index covers: broadcast against x's other dims (NumPy's rule, and
+    PyTorch's smaller index dims), or the index's own shape (scatter_add's rule)."""
     if index.ndim != x.ndim:
         raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    if not broadcast:
+        return index.shape
     return tuple(i if d == axis or i != 1 else n
                  for d, (i, n) in enumerate(zip(index.shape, x.shape)))
 
@@ -326,7 +328,7 @@ def take_along_axis(x, index, axis):
     nd = len(shape)
     dev = x.device
     knl = dev.kernel(("take", x.dtype, nd), lambda: _take_source(x.dtype, nd), "take")
-    knl(dev.queue, (out.size,), None, out.data, x.data, x.offset, index.data, index.offset,
+    dev.launch(knl, out.size, out.data, x.data, x.offset, index.data, index.offset,
         *shape, *xst, *ist, x.est[axis], x.shape[axis])
     return out
 
@@ -340,7 +342,7 @@ def _take_source(dtype, nd):
     src.buffer("ix", I64, const=True)
     src.longs(["ioff", *layout.params("S", nd), *layout.params("xs", nd),
                *layout.params("is", nd), "sa", "na"])
-    src("  long g = get_global_id(0), xo = xoff, io = ioff;",
+    src(src.index("g"), "  long xo = xoff, io = ioff;",
         layout.unravel_code("g", "S", nd, [("xo", "xs"), ("io", "is")]),
         "  long i = ix[io]; if (i < 0) i += na; if (i < 0 || i >= na) i = 0;",
         "  " + t.store("out", "g", t.load("x", "xo + i * sa"), t))
@@ -350,7 +352,7 @@ def _take_source(dtype, nd):
 def put_along_axis(x, index, values, axis, mode="set"):
     """x[..., index, ...] = values along ``axis``; one work-item per line, in order."""
     axis %= max(x.ndim, 1)
-    shape = _along_shape(x, index, axis)
+    shape = _along_shape(x, index, axis, broadcast=mode == "set")
     if math.prod(shape) == 0:
         return x
     if not isinstance(values, CLArray):
@@ -363,7 +365,7 @@ def put_along_axis(x, index, values, axis, mode="set"):
     dev = x.device
     knl = dev.kernel(("put", mode, x.dtype, values.dtype, nd),
                      lambda: _put_source(mode, x.dtype, values.dtype, nd), "scatter")
-    knl(dev.queue, (max(math.prod(lshape), 1),), None, x.data, x.offset, index.data,
+    dev.launch(knl, max(math.prod(lshape), 1), x.data, x.offset, index.data,
         index.offset, values.data, values.offset, *lshape,
         *(x.est[d] for d in lines), *(ist[d] for d in lines), *(vst[d] for d in lines),
         shape[axis], x.est[axis], ist[axis], vst[axis], x.shape[axis])
@@ -389,7 +391,7 @@ def _put_source(mode, dtype, vdtype, nd):
     update = value if mode == "set" else (
         f"{t.load('x', 'xo + i * xa')} + {value}" if t.kind != "b"
         else f"{t.load('x', 'xo + i * xa')} | {value}")
-    src("  long g = get_global_id(0), xo = xoff, io = ioff, vo = voff;",
+    src(src.index("g"), "  long xo = xoff, io = ioff, vo = voff;",
         layout.unravel_code("g", "L", nd, [("xo", "xs"), ("io", "is"), ("vo", "vs")]),
         "  for (long j = 0; j < n; j++) {",
         "    long i = ix[io + j * ia]; if (i < 0) i += na; if (i < 0 || i >= na) continue;",
@@ -419,7 +421,7 @@ def nonzero(x):
         if total:
             nd = x.ndim
             knl = dev.kernel(("nonzero", nd), lambda: _nonzero_source(nd), "nonzero")
-            knl(dev.queue, (flat.size,), None, out.data, counts.data, total,
+            dev.launch(knl, flat.size, out.data, counts.data, total,
                 *x.shape)
     return tuple(out.view_of(d * out.shape[1], (out.shape[1],), (1,))
                  for d in range(x.ndim))
@@ -430,7 +432,7 @@ def _nonzero_source(nd):
     src.buffer("out", I64)
     src.buffer("cs", I64, const=True)
     src.longs(["total", *layout.params("S", nd)])
-    src("  long g = get_global_id(0), pos = cs[g] - 1;",
+    src(src.index("g"), "  long pos = cs[g] - 1;",
         "  if (g > 0 ? cs[g - 1] == cs[g] : cs[g] == 0) return;",
         "  long r = g;")
     for d in range(nd - 1, -1, -1):

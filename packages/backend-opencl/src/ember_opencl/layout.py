@@ -142,9 +142,12 @@ def basic_index(offset, shape, strides, key):
     return offset, tuple(out_shape), tuple(out_strides)
 
 
-def diagonal(offset, shape, strides, axis1, axis2):
-    """numpy's ``diagonal``: the two axes replaced by one last axis along the diagonal."""
-    n = min(shape[axis1], shape[axis2])
+def diagonal(offset, shape, strides, axis1, axis2, k=0):
+    """numpy's ``diagonal``: elements [..., i, i + k] of the two axes as one last axis."""
+    a, b = shape[axis1], shape[axis2]
+    n = max(0, min(a, b - k) if k >= 0 else min(a + k, b))
+    if n:
+        offset += k * strides[axis2] if k >= 0 else -k * strides[axis1]
     keep = [i for i in range(len(shape)) if i not in (axis1, axis2)]
     return (offset, tuple(shape[i] for i in keep) + (n,),
             tuple(strides[i] for i in keep) + (strides[axis1] + strides[axis2],))

@@ -12,11 +12,18 @@ from .array import empty
 from .codegen import Source, ctype
 from .elementwise import astype, copy, full
 
-try:  # optional: the `clblast` extra
-    import pyclblast
-    from pyopencl.array import Array as _ClArray
-except Exception:  # pragma: no cover - depends on the machine
-    pyclblast = None
+_CLBLAST = []  # [pyclblast module or None, pyopencl Array class], imported on first use
+
+
+def _pyclblast():
+    if not _CLBLAST:
+        try:  # optional: the `clblast` extra
+            import pyclblast
+            from pyopencl.array import Array
+        except Exception:  # pragma: no cover - depends on the machine
+            pyclblast = Array = None
+        _CLBLAST[:] = [pyclblast, Array]
+    return _CLBLAST[0]
 
 TILE = 16
 
@@ -62,7 +69,7 @@ def matmul(x, y):
 
 def _header(a, dtype):
     """A pyopencl Array header over our buffer: pyclblast reads only its buffer and dtype."""
-    h = _ClArray.__new__(_ClArray)
+    h = _CLBLAST[1].__new__(_CLBLAST[1])
     h.base_data, h.dtype, h.shape = a.data, dtype, (1, 1)
     return h
 
@@ -80,8 +87,10 @@ def _gemm_operand(a, rows, cols):
 
 
 def _clblast(out, x, y, batch, xb, yb, m, n, k):
-    if pyclblast is None or out.dtype.char not in "fd" or not out.device.extra.get(
-            "clblast", True):
+    if out.dtype.char not in "fd" or not out.device.extra.get("clblast", True):
+        return False
+    pyclblast = _pyclblast()
+    if pyclblast is None:
         return False
     bshape, (xs, ys, os_) = layout.collapse(batch, xb, yb, out.est[:-2])
     if len(bshape) > 1:  # batch dims that are not one run: make them one

@@ -91,7 +91,7 @@ def draw(gen, dist, shape, p0, p1, dtype):
     per, _ = _dist(dist, wide)
     knl = dev.kernel(("random", dist, dtype), lambda: _source(dist, wide, dtype), dist)
     pt = np.dtype("i8") if dist == "randint" else np.dtype("f8" if wide else "f4")
-    knl(dev.queue, (math.ceil(n / per),), None, out.data, n, gen.seed & 0xFFFFFFFF,
+    dev.launch(knl, math.ceil(n / per), out.data, n, gen.seed & 0xFFFFFFFF,
         gen.seed >> 32, call & 0xFFFFFFFF, call >> 32, pt.type(p0), pt.type(p1))
     return out
 
@@ -110,7 +110,7 @@ def _source(dist, wide, dtype):
     src.scalar("p0", vt.dtype)
     src.scalar("p1", vt.dtype)
     t = ctype(dtype)
-    src("  long g = get_global_id(0);",
+    src(src.index("g"),
         "  uint4 r = philox((uint4)((uint)g, (uint)(g >> 32), c0, c1), (uint2)(k0, k1));",
         *["  " + line for line in body],
         f"  for (int j = 0; j < {per}; j++) {{",

@@ -80,7 +80,10 @@ def reduce(name, x, axes, keepdims):
     knl = x.device.kernel(key, lambda: _reduce_source(name, x.dtype, acc, res, len(kshape),
                                                       len(rshape), group), name)
     args = [out.data, x.data, x.offset, *kshape, *kstr, *rshape, *rstr, r]
-    knl(x.device.queue, (m * group,), None if group == 1 else (group,), *args)
+    if group == 1:
+        x.device.launch(knl, m, *args)
+    else:
+        knl(x.device.queue, (m * group,), (group,), *args)
     return out
 
 
@@ -93,7 +96,7 @@ def _reduce_source(name, dtype, acc, res, nk, nr, group):
     src.longs(["xoff", *layout.params("k", nk), *layout.params("ks", nk),
                *layout.params("r", nr), *layout.params("rs", nr), "R"])
     if group == 1:
-        src("  long m = get_global_id(0); int lid = 0;")
+        src(src.index("m"), "  int lid = 0;")
     else:
         src("  long m = get_group_id(0); int lid = get_local_id(0);")
     src("  long base = xoff;", layout.unravel_code("m", "k", nk, [("base", "ks")]))
@@ -191,7 +194,7 @@ def scan(name, x, axis):
     kshape, (kstr, ostr) = layout.collapse(kshape, kstr, ostr)
     key = ("scan", name, x.dtype, len(kshape))
     knl = x.device.kernel(key, lambda: _scan_source(name, x.dtype, acc, len(kshape)), name)
-    knl(x.device.queue, (math.prod(kshape),), None, out.data, x.data, x.offset, *kshape,
+    x.device.launch(knl, math.prod(kshape), out.data, x.data, x.offset, *kshape,
         *kstr, *ostr, n, x.est[axis], out.est[axis])
     return out
 
@@ -204,7 +207,7 @@ def _scan_source(name, dtype, acc, nk):
     src.buffer("x", dtype, const=True)
     src.longs(["xoff", *layout.params("k", nk), *layout.params("ks", nk),
                *layout.params("os", nk), "n", "xs", "ys"])
-    src("  long m = get_global_id(0); long xo = xoff, oo = 0;",
+    src(src.index("m"), "  long xo = xoff, oo = 0;",
         layout.unravel_code("m", "k", nk, [("xo", "ks"), ("oo", "os")]),
         f"  {a.c} acc = {'0' if op == '+' else '1'};",
         "  for (long i = 0; i < n; i++) {",
@@ -241,7 +244,7 @@ def rowwise(name, x, axis, keepdims=True):
     kshape, (kstr, kostr) = layout.collapse(kshape, kstr, kostr)
     key = ("rowwise", name, x.dtype, len(kshape))
     knl = x.device.kernel(key, lambda: _rowwise_source(name, x.dtype, acc, len(kshape)), name)
-    knl(x.device.queue, (m,), None, out.data, x.data, x.offset, *kshape, *kstr, *kostr, n,
+    x.device.launch(knl, m, out.data, x.data, x.offset, *kshape, *kstr, *kostr, n,
         x.est[axis], ostr[axis])
     return out
 
@@ -254,7 +257,7 @@ def _rowwise_source(name, dtype, acc, nk):
     src.longs(["xoff", *layout.params("k", nk), *layout.params("ks", nk),
                *layout.params("os", nk), "n", "xs", "ys"])
     v = convert(t.load("x", "xo + i * xs"), t, a)
-    src("  long m = get_global_id(0); long xo = xoff, oo = 0;",
+    src(src.index("m"), "  long xo = xoff, oo = 0;",
         layout.unravel_code("m", "k", nk, [("xo", "ks"), ("oo", "os")]),
         f"  {a.c} peak = -INFINITY, total = 0;",
         f"  for (long i = 0; i < n; i++) {{ {a.c} v = {v}; if (v > peak || isnan(v)) peak = v; }}",

@@ -8,20 +8,27 @@ or :func:`ember_opencl.set_platform` before the first tensor is made.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import warnings
 from pathlib import Path
 
-import numpy as np
+# pyopencl is imported on first use, so that discovering ember's plugins stays cheap
+cl = cl_tools = None
+_IMPORT_ERROR = None
 
-try:
-    import pyopencl as cl
-    import pyopencl.tools as cl_tools
-except Exception as exc:  # pyopencl missing, or no libOpenCL.so to load
-    cl = cl_tools = None
-    _IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
-else:
-    _IMPORT_ERROR = ""
+
+def _import_pyopencl() -> None:
+    global cl, cl_tools, _IMPORT_ERROR
+    if _IMPORT_ERROR is not None:
+        return
+    try:
+        import pyopencl
+        import pyopencl.tools
+    except Exception as exc:  # pyopencl missing, or no libOpenCL.so to load
+        _IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
+    else:
+        cl, cl_tools, _IMPORT_ERROR = pyopencl, pyopencl.tools, ""
 
 INSTALL_HINT = (
     "install an OpenCL driver (ICD): on a CPU, PoCL (`apt-get install pocl-opencl-icd` on "
@@ -47,6 +54,7 @@ def devices() -> list:
     if found is not None:
         return found
     found, error = [], ""
+    _import_pyopencl()
     if cl is None:
         error = f"pyopencl could not be imported ({_IMPORT_ERROR})"
     else:
@@ -97,8 +105,9 @@ def device(index) -> Device:
 
 
 def cache_dir() -> str | None:
-    """Where built programs are kept between processes (``EMBER_OPENCL_CACHE``; '0' turns
-    the disk cache off)."""
+    """Where built program binaries are kept between processes, keyed by a hash of the
+    source, build options, device and driver (``EMBER_OPENCL_CACHE``; '0' turns it off).
+    Drivers with their own cache of source builds (PoCL: ~/.cache/pocl) use theirs."""
     path = os.environ.get("EMBER_OPENCL_CACHE")
     if path == "0":
         return None
@@ -106,6 +115,9 @@ def cache_dir() -> str | None:
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         path = Path(base) / "ember" / "opencl"
     return str(path)
+
+
+LARGE = 1 << 16  # launches over more work-items than this use the large work-group size
 
 
 class KernelBuildError(RuntimeError):
@@ -131,7 +143,13 @@ class Device:
         if cl_device.single_fp_config & cl.device_fp_config.CORRECTLY_ROUNDED_DIVIDE_SQRT:
             options.append("-cl-fp32-correctly-rounded-divide-sqrt")
         self.options = options
+        # PoCL and NVIDIA's driver keep their own on-disk cache of builds from source;
+        # asking them for a binary would make them compile every kernel twice
+        from pyopencl.characterize import has_src_build_cache
+
+        self.driver_caches = bool(has_src_build_cache(cl_device))
         self.kernels: dict = {}
+        self.groups: dict = {}    # kernel -> its (small, large) work-group sizes
         self._context = None
         self.extra: dict = {}  # per-device state of other modules (e.g. matmul choice)
 
@@ -141,7 +159,13 @@ class Device:
     def _open(self):
         self._context = cl.Context([self.cl])
         self.queue = cl.CommandQueue(self._context, self.cl)
-        self.pool = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self.queue))
+        # GPUs allocate slowly: keep freed buffers for reuse (the pool frees them and retries
+        # when an allocation fails); a CPU driver's allocations are cheap and memory is shared
+        if self.is_cpu:
+            flags = cl.mem_flags.READ_WRITE
+            self.allocate = lambda n: cl.Buffer(self._context, flags, n)
+        else:
+            self.allocate = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self.queue)).allocate
 
     @property
     def context(self):
@@ -153,7 +177,7 @@ class Device:
     def alloc(self, nbytes: int):
         if self._context is None:
             self._open()
-        return self.pool.allocate(max(int(nbytes), 1))
+        return self.allocate(max(int(nbytes), 1))
 
     def check_dtype(self, dtype) -> None:
         if dtype.char == "d" and not self.fp64:
@@ -173,23 +197,72 @@ class Device:
         return found
 
     def build(self, src, op: str):
+        """Build a kernel: from the disk cache when this source was built before here."""
         if self._context is None:
             self._open()
         text = src.text(self)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", cl.CompilerWarning)
-                program = cl.Program(self._context, text).build(options=self.options,
-                                                                cache_dir=cache_dir())
-        except cl.RuntimeError as exc:
-            raise KernelBuildError(f"ember opencl: building the kernel for op {op!r} failed on "
-                                   f"{self.name!r} ({self.platform}):\n{exc}\n--- source ---\n"
-                                   f"{text}") from None
+        path = self._cache_path(text)
+        program = _load_binary(self, path) if path is not None else None
+        if program is None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", cl.CompilerWarning)
+                    program = cl.Program(self._context, text).build(options=self.options)
+            except cl.RuntimeError as exc:
+                raise KernelBuildError(
+                    f"ember opencl: building the kernel for op {op!r} failed on {self.name!r} "
+                    f"({self.platform}):\n{exc}\n--- source ---\n{text}") from None
+            if path is not None:
+                _save_binary(program, path)
         knl = getattr(program, src.name)
-        knl.set_scalar_arg_dtypes(src.arg_types)
+        knl.set_scalar_arg_dtypes(src.scalar_types)
+        group = knl.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.cl)
+        self.groups[knl] = self._group_sizes(group)
         return knl
 
+    def _group_sizes(self, limit):
+        """(small, large) work-group sizes for a kernel whose limit is ``limit``.
 
-def scalar(dtype, value):
-    """A kernel scalar argument of numpy dtype ``dtype``."""
-    return np.dtype(dtype).type(value)
+        Fixed sizes matter: PoCL compiles a kernel again for every new work-group size, and
+        leaving the choice to the driver gives one per array size."""
+        small, large = (64, 4096) if self.is_cpu else (256, 256)
+        return min(small, limit), min(large, limit)
+
+    def launch(self, knl, n: int, *args) -> None:
+        """Run ``knl`` (built from a Source that used ``index()``) over ``n`` work-items."""
+        small, large = self.groups[knl]
+        group = small if n <= LARGE else large
+        knl(self.queue, ((n + group - 1) // group * group,), (group,), *args, n)
+
+    def _cache_path(self, text):
+        folder = cache_dir()
+        if folder is None or self.driver_caches:
+            return None
+        ident = "\0".join([text, " ".join(self.options), self.platform, self.name,
+                           self.cl.version, self.cl.driver_version, cl.VERSION_TEXT])
+        return Path(folder) / (hashlib.sha256(ident.encode()).hexdigest()[:40] + ".bin")
+
+
+def _load_binary(device, path):
+    try:
+        binary = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", cl.CompilerWarning)
+            return cl.Program(device.context, [device.cl], [binary]).build(
+                options=device.options)
+    except Exception:  # a stale or truncated file: rebuild from source
+        return None
+
+
+def _save_binary(program, path):
+    try:
+        (binary,) = program.get_info(cl.program_info.BINARIES)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(binary)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees all of it or nothing
+    except Exception:  # a read-only or full disk only costs the next process a build
+        pass

@@ -58,7 +58,7 @@ def sort_lines(keys, descending=False):
     if keys.size == 0:
         return keys, empty(dev, keys.shape, I64)
     init = dev.kernel(("sort_init", keys.dtype), lambda: _init_source(keys.dtype), "sort")
-    init(dev.queue, (m * p,), None, kbuf.data, ibuf.data, keys.data, keys.offset, p, n,
+    dev.launch(init, m * p, kbuf.data, ibuf.data, keys.data, keys.offset, p, n,
          keys.est[0])
     half = p // 2
     if 1 < p and half <= min(dev.max_group, 1024):  # one work-group sorts a line
@@ -72,7 +72,7 @@ def sort_lines(keys, descending=False):
         while k <= p:
             j = k // 2
             while j >= 1:
-                knl(dev.queue, (m * half,), None, kbuf.data, ibuf.data, p, j, k, n)
+                dev.launch(knl, m * half, kbuf.data, ibuf.data, p, j, k, n)
                 j //= 2
             k *= 2
     return kbuf.view_of(0, (m, n), (p, 1)), ibuf.view_of(0, (m, n), (p, 1))
@@ -85,7 +85,7 @@ def _init_source(dtype):
     src.buffer("I", I64)
     src.buffer("x", dtype, const=True)
     src.longs(["xoff", "P", "n", "xs"])
-    src("  long g = get_global_id(0), m = g / P, i = g % P;",
+    src(src.index("g"), "  long m = g / P, i = g % P;",
         "  I[g] = i;",
         "  if (i < n) " + t.store("K", "g", t.load("x", "xoff + m * xs + i"), t))
     return src
@@ -97,7 +97,7 @@ def _pass_source(t, descending):
     src.buffer("K", t.dtype)
     src.buffer("I", I64)
     src.longs(["P", "j", "k", "n"])
-    src("  long g = get_global_id(0), hp = P / 2, line = (g / hp) * P, q = g % hp;",
+    src(src.index("g"), "  long hp = P / 2, line = (g / hp) * P, q = g % hp;",
         "  long i = 2 * j * (q / j) + (q % j);",
         "  {" + _step(t) + "\n  }")
     return src
