@@ -14,8 +14,6 @@ FLOATS = (_dtype.float16, _dtype.bfloat16, _dtype.float32, _dtype.float64)
 NUMERIC = INTS + FLOATS
 ALL = BOOL + NUMERIC
 
-LOW_PRECISION = (_dtype.float16, _dtype.bfloat16)
-
 
 class _Index:
     """Stands for the device index in a case's arguments (creation kernels take one)."""

@@ -1041,9 +1041,6 @@ spec("max_pool_backward", FLOATS, cases=_pool_bwd_cases, ref=_pool_bwd_ref, tol=
 
 
 # -- the tensor library: elementwise math ----------------------------------------------------
-_FLOATS_NAMED = FLOATS
-
-
 def _math_cases(domain):
     """Random values in ``domain`` (low, high) plus 0-d, empty and special values."""
     lo, hi = domain
@@ -1185,11 +1182,11 @@ def _shift_ref(left):
     return ref
 
 
-_SHIFT_BITS = [1]
+_SHIFT_BITS = [1]  # the width of the dtype under test: the reference sees int64 operands
 
 
 def _shift_cases_for(d, rng):
-    _SHIFT_BITS[0] = d.itemsize  # the reference needs the width of the dtype under test
+    _SHIFT_BITS[0] = d.itemsize  # cases are built just before their references are computed
     return _shift_cases(d, rng)
 
 
