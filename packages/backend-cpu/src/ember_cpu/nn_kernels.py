@@ -317,9 +317,111 @@ def _flat_backward_weight(x, g, weight_shape, padding, dilation, groups):
     return gw.reshape(weight_shape)
 
 
+# -- depthwise convolution (one input channel per group), stride 1 ---------------------------
+# im2col + matmul would be N * groups tiny GEMMs. Instead each kernel tap is a multiply-add
+# of a shifted row of the flattened padded input (see _Flat), done over a few samples at a
+# time so the rows stay in cache.
+def _use_depthwise(x_channels, o, groups, stride, dtype):
+    return (groups > 1 and x_channels == groups and o // groups <= 8 and dtype.kind == "f"
+            and all(s == 1 for s in stride))
+
+
+def _cache_chunks(lo, hi, per_sample, budget=1 << 20):
+    step = max(1, budget // max(per_sample, 1))
+    return [(a, min(a + step, hi)) for a in range(lo, hi, step)]
+
+
+def _shifts(f):
+    return [sum(j * d * m for j, d, m in zip(offset, f.dilation, f.row, strict=True))
+            for offset in itertools.product(*(range(k) for k in f.kernel_size))]
+
+
+def _depthwise(x, w, padding, dilation, groups):
+    n = x.shape[0]
+    o = w.shape[0]
+    mult = o // groups
+    f = _Flat(x.shape[2:], w.shape[2:], padding, dilation)
+    xp = f.pad(x)
+    shifts = _shifts(f)
+    wg = w.reshape(groups, mult, len(shifts))
+    res = _scratch("res", (n, groups, mult, f.plen), np.result_type(x, w))
+
+    def part(lo, hi):
+        for a, b in _cache_chunks(lo, hi, groups * mult * f.plen * res.itemsize):
+            tmp = np.empty((b - a, groups, f.plen), res.dtype)
+            for j in range(mult):
+                out = res[a:b, :, j]
+                for t, shift in enumerate(shifts):
+                    weight = wg[:, j, t][None, :, None]
+                    if t == 0:
+                        np.multiply(xp[a:b, :, shift:shift + f.plen], weight, out=out)
+                    else:
+                        np.multiply(xp[a:b, :, shift:shift + f.plen], weight, out=tmp)
+                        out += tmp
+    _parallel(n, part, res.size * len(shifts))
+    return _copy_into(f.grid(res.reshape(n, o, f.plen), (n, o))[f.valid()])
+
+
+def _depthwise_backward_input(g, w, input_shape, padding, dilation, groups):
+    n, o = g.shape[:2]
+    mult = o // groups
+    f = _Flat(input_shape[2:], w.shape[2:], padding, dilation)
+    shifts = _shifts(f)
+    wg = w.reshape(groups, mult, len(shifts))
+    gp = _scratch("res", (n, o, f.plen), g.dtype)
+    gp_grid, valid = f.grid(gp, (n, o)), f.valid()
+    acc = _scratch("pad", (n, groups, f.total + f.extra), g.dtype)
+    grid = acc[:, :, :f.total].reshape((n, groups) + f.padded)
+    inner = tuple(slice(p, q + p) for q, p in zip(f.spatial, f.padding, strict=True))
+    out = np.empty(tuple(input_shape), g.dtype)
+    gpg = gp.reshape(n, groups, mult, f.plen)
+
+    def part(lo, hi):
+        for a, b in _cache_chunks(lo, hi, o * f.plen * g.itemsize):
+            gp[a:b].fill(0)
+            gp_grid[a:b][valid] = g[a:b]
+            acc[a:b].fill(0)
+            tmp = np.empty((b - a, groups, f.plen), g.dtype)
+            for j in range(mult):
+                for t, shift in enumerate(shifts):
+                    np.multiply(gpg[a:b, :, j], wg[:, j, t][None, :, None], out=tmp)
+                    acc[a:b, :, shift:shift + f.plen] += tmp
+            out[a:b] = grid[(slice(a, b), slice(None)) + inner]
+    _parallel(n, part, gp.size * len(shifts))
+    return out
+
+
+def _depthwise_backward_weight(x, g, weight_shape, padding, dilation, groups):
+    n, o = g.shape[:2]
+    mult = o // groups
+    f = _Flat(x.shape[2:], weight_shape[2:], padding, dilation)
+    xp = f.pad(x)
+    shifts = _shifts(f)
+    gp = _scratch("res", (n, o, f.plen), g.dtype)
+    gp_grid, valid = f.grid(gp, (n, o)), f.valid()
+    gpg = gp.reshape(n, groups, mult, f.plen)
+    partials = []
+
+    def part(lo, hi):
+        acc = np.zeros((groups, mult, len(shifts)), np.float64 if g.dtype == np.float64
+                       else np.float32)
+        for a, b in _cache_chunks(lo, hi, o * f.plen * g.itemsize):
+            gp[a:b].fill(0)
+            gp_grid[a:b][valid] = g[a:b]
+            for j in range(mult):
+                for t, shift in enumerate(shifts):
+                    acc[:, j, t] += np.einsum("ngp,ngp->g", gpg[a:b, :, j],
+                                              xp[a:b, :, shift:shift + f.plen])
+        partials.append(acc)
+    _parallel(n, part, gp.size * len(shifts))
+    return np.sum(partials, axis=0).astype(g.dtype).reshape(weight_shape)
+
+
 def convolution(x, w, stride, padding, dilation, groups):
     n = x.shape[0]
     o = w.shape[0]
+    if _use_depthwise(x.shape[1], o, groups, stride, x.dtype):
+        return _depthwise(x, w, padding, dilation, groups)
     if _use_flat(stride, w.shape[2:], x.shape[1], o, groups) and \
             not _is_pointwise(w.shape[2:], stride, padding):
         return _flat_convolution(x, w, padding, dilation, groups)
@@ -332,6 +434,8 @@ def convolution(x, w, stride, padding, dilation, groups):
 def convolution_backward_input(g, w, input_shape, stride, padding, dilation, groups):
     n, o = g.shape[:2]
     kernel_size = w.shape[2:]
+    if _use_depthwise(input_shape[1], o, groups, stride, g.dtype):
+        return _depthwise_backward_input(g, w, input_shape, padding, dilation, groups)
     if _use_flat(stride, kernel_size, input_shape[1], o, groups) and \
             not _is_pointwise(kernel_size, stride, padding):
         return _flat_backward_input(g, w, input_shape, padding, dilation, groups)
@@ -351,6 +455,8 @@ def convolution_backward_input(g, w, input_shape, stride, padding, dilation, gro
 def convolution_backward_weight(x, g, weight_shape, stride, padding, dilation, groups):
     n, o = g.shape[:2]
     kernel_size = tuple(weight_shape[2:])
+    if _use_depthwise(x.shape[1], o, groups, stride, g.dtype):
+        return _depthwise_backward_weight(x, g, weight_shape, padding, dilation, groups)
     if _use_flat(stride, kernel_size, x.shape[1], o, groups) and \
             not _is_pointwise(kernel_size, stride, padding):
         return _flat_backward_weight(x, g, weight_shape, padding, dilation, groups)
