@@ -10,7 +10,7 @@ import numpy as np
 from ember.backends import Backend
 from ember.backends.array_api import generic_kernels
 
-from . import _malloc, nn_kernels
+from . import _malloc, nn_kernels, special_kernels
 
 # NumPy reports IEEE events (0/0, log(0), overflow) as RuntimeWarnings; PyTorch's ops give
 # nan/inf silently. Only those messages, and only when raised from ember's own modules.
@@ -29,6 +29,7 @@ class CPUBackend(Backend):
             setattr(self.kernels, op, fn)
         for op, fn in nn_kernels.KERNELS.items():  # convolution and pooling fast paths
             setattr(self.kernels, op, fn)
+        self.kernels.erf = special_kernels.make_erf(self.kernels)  # float32 fast path (GELU)
         self.kernels.broadcast_to = broadcast_to
         _malloc.tune()  # reuse freed memory between steps (see _malloc)
 
