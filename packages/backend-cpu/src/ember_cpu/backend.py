@@ -56,9 +56,13 @@ class CPUBackend(Backend):
 
 
 def broadcast_to(x, shape):
-    """``np.broadcast_to`` for contiguous inputs at a tenth of its cost (a hot autograd path)."""
-    if not x.flags.c_contiguous or len(shape) < x.ndim:
-        return np.broadcast_to(x, shape)
+    """A view of ``x`` with ``shape``; read-only where elements repeat (as torch's expand).
+
+    Contiguous inputs are viewed with ``np.ndarray`` directly, at a tenth of the cost of
+    ``np.broadcast_to`` (a hot autograd path).
+    """
+    if len(shape) < x.ndim:
+        return np.broadcast_to(x, shape)  # raises NumPy's error; core checks shapes first
     lead = len(shape) - x.ndim
     strides = [0] * lead
     for i, (n, m, s) in enumerate(zip(x.shape, shape[lead:], x.strides)):
@@ -68,6 +72,11 @@ def broadcast_to(x, shape):
             strides.append(0)
         else:
             raise ValueError(f"cannot broadcast dimension {i} of size {n} to {m}")
-    out = np.ndarray(shape, x.dtype, x, 0, strides)
-    out.flags.writeable = False
-    return out
+    repeats = any(s == 0 and n > 1 for s, n in zip(strides, shape))
+    if x.flags.c_contiguous:
+        out = np.ndarray(shape, x.dtype, x, 0, strides)
+        if repeats or not x.flags.writeable:
+            out.flags.writeable = False
+        return out
+    return np.lib.stride_tricks.as_strided(x, shape, strides,
+                                           writeable=not repeats and x.flags.writeable)

@@ -17,6 +17,12 @@ _state = grad_mode.state
 
 
 def check_leaf(t):
+    """The checks before any write into ``t``: overlapping memory, leaves that need grad."""
+    strides = t._data.strides
+    if 0 in strides and any(s == 0 and n > 1 for s, n in zip(strides, t._data.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
     if not _state.enabled:
         return
     if t._requires_grad and t.grad_fn is None:
