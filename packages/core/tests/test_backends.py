@@ -277,3 +277,17 @@ def test_conformance_suite_runs_against_a_plugin_backend(tmp_path):
             capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode != 0
     assert "unknown device type 'nosuchdevice'" in proc.stdout + proc.stderr
+
+
+def test_metadata_inplace_ops_keep_history():
+    import ember
+
+    a = ember.ones(3, requires_grad=True)
+    b = a * 2
+    assert b.unsqueeze_(0) is b and b.shape == (1, 3)
+    b.t_()
+    assert b.shape == (3, 1)
+    b.sum().backward()
+    assert a.grad.tolist() == [2.0, 2.0, 2.0]
+    assert ember.finfo(ember.float16).max == 65504.0
+    assert ember.iinfo(ember.uint8).max == 255 and ember.iinfo(ember.bool).max == 1

@@ -4,6 +4,8 @@
 packages found through the ``ember.backends`` entry point on first use.
 """
 
+import math
+
 from . import _dtype, autograd, backends, return_types
 from ._device import device
 from ._dlpack import from_dlpack
@@ -23,6 +25,7 @@ from ._dtype import (  # noqa: F401
     set_default_dtype,
     uint8,
 )
+from ._finfo import finfo, iinfo
 from ._tensor import Size, Tensor
 from .autograd.grad_mode import (
     enable_grad,
@@ -43,6 +46,7 @@ del linalg  # noqa: F821  (ember.ops.linalg came with the star import; ember.lin
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 __version__ = "0.1.0"
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
 
 
 def set_default_device(dev) -> None:

@@ -408,3 +408,21 @@ Tensor.__ilshift__ = lambda self, other: Tensor.bitwise_left_shift_(self, other)
 Tensor.__irshift__ = lambda self, other: Tensor.bitwise_right_shift_(self, other)
 Tensor.__dlpack__ = _dlpack.__dlpack__
 Tensor.__dlpack_device__ = _dlpack.__dlpack_device__
+
+
+def _reshaping_inplace(fn):
+    """``x.unsqueeze_(d)`` and friends: x itself takes the view's shape and history."""
+    def method(self, *args):
+        inplace.check_leaf(self)
+        view = fn(self, *args)
+        self._data = view._data
+        if view.grad_fn is not None:
+            self.grad_fn, self._out_nr = view.grad_fn, view._out_nr
+        self._bump()
+        return self
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+for _name in ("unsqueeze", "squeeze", "transpose", "t"):
+    setattr(Tensor, _name + "_", _reshaping_inplace(getattr(shape, _name)))
