@@ -50,10 +50,17 @@ def _registry(monkeypatch, *entry_points):
 # -- discovery --------------------------------------------------------------------------------
 def test_import_does_not_discover_backends():
     code, out = _run("""
+        import sys
         import ember
-        assert not ember.backends.registry._discovered, "import ember discovered plugins"
+        registry = ember.backends.registry
+        assert registry._pm is None and not registry.backends, "import ember loaded plugins"
         t = ember.zeros(2)
-        assert ember.backends.registry._discovered and t.device.type == "cpu"
+        assert t.device.type == "cpu" and "cpu" in registry.backends
+        # the heavy accelerator plugins wait until their device is asked for
+        assert "cupy" not in sys.modules and "pyopencl" not in sys.modules
+        assert not any(registry._pm.has_plugin(n) for n in ("cuda", "opencl"))
+        ember.backends.available()  # asks every plugin
+        assert registry._discovered and registry._pm.has_plugin("cuda")
         print("ok")
     """)
     assert code == 0 and "ok" in out, out

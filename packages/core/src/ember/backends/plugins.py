@@ -30,27 +30,42 @@ class Registry:
         self._pm = None
 
     # -- discovery -------------------------------------------------------------
-    def discover(self) -> None:
-        """Load each ``ember.backends`` entry point once; a broken plugin is reported, not fatal."""
+    def discover(self, wanted: str | None = None) -> None:
+        """Load the ``ember.backends`` entry points; a broken plugin is reported, not fatal.
+
+        With ``wanted`` (a device type), entry points named after one of the other known
+        device types (the heavy cuda and opencl plugins) wait until their device is asked
+        for; every other entry point (third-party devices, kernel providers) loads at once.
+        """
         if self._discovered:
             return
-        self._discovered = True
         import pluggy
 
-        pm = pluggy.PluginManager("ember")
-        pm.add_hookspecs(hookspecs)
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if self._pm is None:
+            self._pm = pluggy.PluginManager("ember")
+            self._pm.add_hookspecs(hookspecs)
+            self._entry_points = list(entry_points(group=ENTRY_POINT_GROUP))
+        new = []
+        for ep in self._entry_points:
+            if self._pm.has_plugin(ep.name) or ep.name in self.failed:
+                continue
+            if wanted is not None and ep.name in KNOWN_BACKENDS and ep.name != wanted:
+                continue
             try:
-                pm.register(ep.load(), name=ep.name)
+                self._pm.register(ep.load(), name=ep.name)
+                new.append(ep.name)
             except Exception as exc:  # a plugin must not break `import ember`
                 self._report_failure(ep.name, exc)
-        self._pm = pm
-        for impl in pm.hook.ember_register_backends.get_hookimpls():
-            try:
-                impl.function(registry=self)
-            except Exception as exc:
-                self._report_failure(impl.plugin_name, exc)
-        pm.hook.ember_register_kernels(registry=self)
+        if wanted is None:
+            self._discovered = True
+        for impl in self._pm.hook.ember_register_backends.get_hookimpls():
+            if impl.plugin_name in new:
+                try:
+                    impl.function(registry=self)
+                except Exception as exc:
+                    self._report_failure(impl.plugin_name, exc)
+        if new:
+            self._pm.hook.ember_register_kernels(registry=self)
 
     def _report_failure(self, name, exc):
         self.failed[name] = f"{type(exc).__name__}: {exc}"
@@ -83,7 +98,9 @@ class Registry:
         backend = self.backends.get(name)
         if backend is not None:
             return backend
-        self.discover()
+        self.discover(name)
+        if name not in self.backends:  # a plugin may register a device type under another name
+            self.discover()
         backend = self.backends.get(name)
         if backend is not None:
             return backend
@@ -127,7 +144,9 @@ class Registry:
     @property
     def default_device(self) -> device:
         if self._default is None:
-            self.discover()
+            self.discover("cpu")
+            if "cpu" not in self.backends:
+                self.discover()
             if not self.backends:
                 raise RuntimeError(
                     "no ember backend is installed, so there is nowhere to put a tensor; install "
