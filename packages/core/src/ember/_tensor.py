@@ -31,7 +31,9 @@ class Size(tuple):
 class Tensor:
     """A multi-dimensional array on a device, with autograd (``torch.Tensor``)."""
 
-    # Class-level defaults keep tensor creation to two attribute stores.
+    # Data and device are slots; the rest are class-level defaults, so a plain tensor is two
+    # attribute stores and has no __dict__ until it needs autograd state.
+    __slots__ = ("_data", "_device", "__dict__", "__weakref__")
     _requires_grad = False
     grad_fn = None
     _grad = None

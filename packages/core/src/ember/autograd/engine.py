@@ -231,8 +231,14 @@ def _execute(roots, retain_graph, create_graph, targets, accumulate):
             for (child, nr), g in zip(node.next_functions, grads):
                 if child is None or (needed is not None and child not in needed):
                     continue
-                if g is not None:
-                    _add_to_buffer(buffers, child, nr, g)
+                if g is not None:  # _add_to_buffer, inlined on this hot loop
+                    slots = buffers.get(child)
+                    if slots is None:
+                        slots = buffers[child] = [None] * len(child._outputs_meta)
+                        slots[nr] = g
+                    else:
+                        old = slots[nr]
+                        slots[nr] = g if old is None else old + g
                 left = deps[child] - 1
                 deps[child] = left
                 if not left:
@@ -244,6 +250,12 @@ def _execute(roots, retain_graph, create_graph, targets, accumulate):
 
 
 def _mark_repeated(grads):
+    """Gradients returned for several inputs at once are marked, so .grad gets a copy."""
+    if len(grads) == 2:
+        a, b = grads
+        if a is b and a is not None:
+            _handed_out.add(id(a))
+        return
     seen = set()
     for g in grads:
         if g is not None:
