@@ -75,7 +75,7 @@ def test_kernel_build_failure_names_op_and_log():
     src.buffer("out", np.dtype("f4"))
     src("  out[0] = this_is_not_c;")
     with pytest.raises(runtime.KernelBuildError, match="(?s)op 'broken'.*this_is_not_c"):
-        runtime.device(0).build(src, "broken")
+        runtime.device(0).build([("broken", lambda: src)], "broken")
 
 
 @needs_device

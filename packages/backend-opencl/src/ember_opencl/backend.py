@@ -9,7 +9,7 @@ import numpy as np
 from ember.backends import Backend
 
 from . import elementwise as ew
-from . import indexing, layout, linalg, random, reduce, runtime, sort
+from . import indexing, layout, linalg, nn, random, reduce, runtime, sort
 from .array import empty, from_host, to_host
 from .elementwise import ELEMENTWISE
 from .indexing import nonzero  # noqa: F401  (used by indexing through this module)
@@ -108,6 +108,9 @@ def kernel_table(kernels) -> dict:
         add_along_axis=indexing.add_along_axis,
         nonzero=indexing.nonzero,
         sort=sort.sort,
+        im2col=nn.im2col,
+        col2im=nn.col2im,
+        max_pool=nn.max_pool,
         matmul=linalg.matmul,
         einsum=linalg.einsum,
     )

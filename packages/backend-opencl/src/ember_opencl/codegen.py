@@ -154,8 +154,7 @@ _ALIASES.update({f"{p}_{t}": f"ifloordiv_{t}" for p in ("imod", "ipow")
 class Source:
     """One kernel being generated: parameters (with their scalar types) and body."""
 
-    def __init__(self, name="k"):
-        self.name = name
+    def __init__(self):
         self.params: list[str] = []
         self.arg_types: list = []
         self.lines: list[str] = []
@@ -190,18 +189,29 @@ class Source:
         self.lines.extend(lines)
         return self
 
-    def text(self, device) -> str:
+    def head(self, device) -> list:
+        """The blocks before the kernel: pragmas, the helpers its body uses, its preamble."""
         body = "\n".join(self.lines)
         head = []
         if device.fp64:
             head.append("#pragma OPENCL EXTENSION cl_khr_fp64 : enable")
-        if "atom_" in body:
-            head.append("#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable")
-        used = set()
         for name, code in HELPERS.items():
             if name in body or any(a in body for a, t in _ALIASES.items() if t == name):
-                used.add(name)
                 head.append(code)
-        head += self.preamble
+        return head + self.preamble
+
+    def kernel_text(self, name) -> str:
         params = ",\n    ".join(self.params + (["long N_"] if self.bounded else []))
-        return "\n".join(head) + f"\n__kernel void {self.name}(\n    {params})\n{{\n{body}\n}}\n"
+        body = "\n".join(self.lines)
+        return f"__kernel void {name}(\n    {params})\n{{\n{body}\n}}\n"
+
+    def text(self, device) -> str:
+        return program_text([self], device)
+
+
+def program_text(sources, device) -> str:
+    """One program holding the kernels of ``sources``, named k0, k1, ... in order."""
+    head = []
+    for src in sources:
+        head += [block for block in src.head(device) if block not in head]
+    return "\n".join(head + [src.kernel_text(f"k{i}") for i, src in enumerate(sources)])

@@ -19,12 +19,14 @@ INT = ctype(np.dtype("i4"))
 
 
 # -- the one elementwise template --------------------------------------------------------
-def launch_map(name, out, expr, res, operands, cts):
+def launch_map(name, out, expr, res, operands, cts, variants=None):
     """``out[i] = expr`` for every element, the operands broadcast to ``out.shape``.
 
     ``operands`` are CLArrays or Python scalars (kernel arguments); ``cts[j]`` is the
     CType operand j is converted to before ``expr``; ``res`` is the CType of ``expr``.
-    ``expr`` may also use ``gid``, the element's row-major number.
+    ``expr`` may also use ``gid``, the element's row-major number. ``variants()`` may list
+    the same op for other dtypes, as (out dtype, operand dtypes, expr, res, cts), to be
+    built in the same program.
     """
     n = out.size
     if n == 0:
@@ -50,8 +52,14 @@ def launch_map(name, out, expr, res, operands, cts):
     dev = out.device
     knl = dev.kernels.get(key)
     if knl is None:
-        knl = dev.kernel(key, lambda: _map_source(out, expr, res, operands, cts, nd, flags),
-                         name)
+        def request(out_dtype, kinds, expr, res, cts):
+            key = ("map", name, expr, out_dtype, kinds, tuple(ct.c for ct in cts), res.c, nd,
+                   flags)
+            return key, lambda: _map_source(out_dtype, kinds, expr, res, cts, nd, flags, dev)
+
+        siblings = None if variants is None else (
+            lambda: [request(*v) for v in variants()])
+        knl = dev.kernel(key, request(out.dtype, kinds, expr, res, cts)[1], name, siblings)
     args = [out.data, out.offset]
     if flags is not None and not flags[0]:
         args += cstrides[0]
@@ -83,9 +91,13 @@ def _scalar_arg(value, ct):
         return np.asarray(value).astype(ct.dtype).astype(ct.compute_dtype)[()]
 
 
-def _map_source(out, expr, res, operands, cts, nd, flags):
+def _map_source(out_dtype, kinds, expr, res, cts, nd, flags, device):
+    """The elementwise kernel; ``kinds[j]`` is operand j's dtype, or None for a scalar."""
+    for dt in (out_dtype, *kinds):
+        if dt is not None:
+            device.check_dtype(dt)
     src = Source()
-    src.buffer("out", out.dtype)
+    src.buffer("out", out_dtype)
     src.longs(["ooff"])
     src(src.index("gid"))
     offsets = []
@@ -95,27 +107,27 @@ def _map_source(out, expr, res, operands, cts, nd, flags):
         offsets.append(("o0", "so"))
     src(f"  long o0 = ooff{'' if strided else ' + gid'};")
     values, i = [], 1
-    for j, (o, ct) in enumerate(zip(operands, cts)):
-        if o.__class__ is CLArray:
-            src.buffer(f"p{j}", o.dtype, const=True)
+    for j, (dt, ct) in enumerate(zip(kinds, cts)):
+        if dt is not None:
+            src.buffer(f"p{j}", dt, const=True)
             src.longs([f"off{j}"])
             strided = flags is not None and not flags[i]
             if strided:
                 src.longs(layout.params(f"s{j}_", nd))
                 offsets.append((f"o{i}", f"s{j}_"))
             src(f"  long o{i} = off{j}{'' if strided else ' + gid'};")
-            values.append((j, i, o, ct))
+            values.append((j, i, dt, ct))
             i += 1
         else:
             src.scalar(f"v{j}", ct.dtype)
     if flags is not None:
         src.longs(layout.params("n", nd))
         src(layout.unravel_code("gid", "n", nd, offsets))
-    for j, i, o, ct in values:
-        t = ctype(o.dtype)
+    for j, i, dt, ct in values:
+        t = ctype(dt)
         src(f"  {ct.c} v{j} = {convert(t.load(f'p{j}', f'o{i}'), t, ct)};")
-    names = [f"v{j}" for j in range(len(operands))]
-    src("  " + ctype(out.dtype).store("out", "o0", expr.format(*names), res))
+    names = [f"v{j}" for j in range(len(kinds))]
+    src("  " + ctype(out_dtype).store("out", "o0", expr.format(*names), res))
     return src
 
 
@@ -279,7 +291,30 @@ def apply(name, *operands, out=None):
         if any(o.__class__ is CLArray and overlaps(o, out) for o in operands):
             result = apply(name, *operands)
             return assign(out, result)
-    return launch_map(name, out, expr, res, operands, cts)
+    return launch_map(name, out, expr, res, operands, cts,
+                      lambda: _variants(name, key[1:]))
+
+
+DTYPES = [np.dtype(d) for d in ("?", "u1", "i1", "i2", "i4", "i8", "f2", "f4", "f8")] + [BF16]
+
+
+def _variants(name, kinds):
+    """Op ``name`` with every other dtype in place of the operands' (built alongside)."""
+    found = []
+    for d in DTYPES:
+        other = tuple(d if isinstance(k, np.dtype) else k for k in kinds)
+        if other == kinds:
+            continue
+        p = _plans.get((name, *other))
+        if p is None:
+            try:
+                p = _plans[(name, *other)] = plan(name, other)
+            except (TypeError, ValueError):
+                continue
+        dtype, res, cts, expr = p
+        found.append((dtype, tuple(d if isinstance(k, np.dtype) else None for k in kinds),
+                      expr, res, cts))
+    return found
 
 
 def overlaps(a, b) -> bool:
@@ -298,7 +333,8 @@ def astype(x, dtype, out=None):
     dtype = np.dtype(dtype)
     ct = ctype(x.dtype)
     out = empty(x.device, x.shape, dtype) if out is None else out
-    return launch_map("astype", out, "{0}", ct, [x], [ct])
+    return launch_map("astype", out, "{0}", ct, [x], [ct],
+                      lambda: [(d, (x.dtype,), "{0}", ct, [ct]) for d in DTYPES])
 
 
 def copy(x):
@@ -321,7 +357,8 @@ def assign(dst, src):
 def full(device, shape, value, dtype):
     out = empty(device, shape, dtype)
     ct = ctype(out.dtype)
-    return launch_map("full", out, "{0}", ct, [value], [ct])
+    return launch_map("full", out, "{0}", ct, [value], [ct],
+                      lambda: [(d, (None,), "{0}", ctype(d), [ctype(d)]) for d in DTYPES])
 
 
 def arange(device, start, stop, step, dtype):

@@ -15,7 +15,7 @@ import numpy as np
 from . import layout
 from .array import empty
 from .codegen import Source, convert, ctype
-from .elementwise import full
+from .elementwise import DTYPES, full
 
 I64 = np.dtype("i8")
 BOOL = np.dtype("?")
@@ -76,9 +76,15 @@ def reduce(name, x, axes, keepdims):
     kshape, (kstr,) = layout.collapse(kshape, kstr)
     rshape, (rstr,) = layout.collapse(rshape, rstr)
     group = _group_size(x.device, m, r)
-    key = ("reduce", name, x.dtype, len(kshape), len(rshape), group)
-    knl = x.device.kernel(key, lambda: _reduce_source(name, x.dtype, acc, res, len(kshape),
-                                                      len(rshape), group), name)
+    nk, nr, dev = len(kshape), len(rshape), x.device
+
+    def request(dtype):
+        acc, res = _acc_dtype(name, dtype, dev)
+        return (("reduce", name, dtype, nk, nr, group),
+                lambda: _reduce_source(name, dtype, acc, res, nk, nr, group, dev))
+
+    key, make = request(x.dtype)
+    knl = dev.kernel(key, make, name, lambda: [request(d) for d in DTYPES])
     args = [out.data, x.data, x.offset, *kshape, *kstr, *rshape, *rstr, r]
     if group == 1:
         x.device.launch(knl, m, *args)
@@ -87,7 +93,9 @@ def reduce(name, x, axes, keepdims):
     return out
 
 
-def _reduce_source(name, dtype, acc, res, nk, nr, group):
+def _reduce_source(name, dtype, acc, res, nk, nr, group, device):
+    for dt in (dtype, acc, res):
+        device.check_dtype(dt)
     t, a, o = ctype(dtype), ctype(acc), ctype(res)
     arg = name.startswith("arg")
     src = Source()
@@ -192,14 +200,21 @@ def scan(name, x, axis):
     kshape, kstr, _, _ = layout.split_axes(x.shape, x.est, (axis,))
     _, ostr, _, _ = layout.split_axes(out.shape, out.est, (axis,))
     kshape, (kstr, ostr) = layout.collapse(kshape, kstr, ostr)
-    key = ("scan", name, x.dtype, len(kshape))
-    knl = x.device.kernel(key, lambda: _scan_source(name, x.dtype, acc, len(kshape)), name)
+    nk, dev = len(kshape), x.device
+
+    def request(dtype):
+        acc = I64 if dtype.kind in "biu" else dtype
+        return ("scan", name, dtype, nk), lambda: _scan_source(name, dtype, acc, nk, dev)
+
+    key, make = request(x.dtype)
+    knl = dev.kernel(key, make, name, lambda: [request(d) for d in DTYPES])
     x.device.launch(knl, math.prod(kshape), out.data, x.data, x.offset, *kshape,
         *kstr, *ostr, n, x.est[axis], out.est[axis])
     return out
 
 
-def _scan_source(name, dtype, acc, nk):
+def _scan_source(name, dtype, acc, nk, device):
+    device.check_dtype(dtype)
     t, a = ctype(dtype), ctype(acc)
     op = "+" if name == "cumsum" else "*"
     src = Source()

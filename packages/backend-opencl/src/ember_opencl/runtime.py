@@ -189,48 +189,76 @@ class Device:
             self.queue.finish()
 
     # -- programs --------------------------------------------------------------------
-    def kernel(self, key, make, op: str):
-        """The kernel cached under ``key``, built on a miss from ``make()`` -> Source."""
+    def kernel(self, key, make, op: str, siblings=None):
+        """The kernel cached under ``key``, built on a miss from ``make()`` -> Source.
+
+        ``siblings()`` may list more ``(key, make)`` pairs (the same op for other dtypes):
+        they are built in the same program, since a program build costs the same (about
+        0.4 s on PoCL) for one kernel or a hundred, while each kernel is compiled for the
+        device only when first launched."""
         found = self.kernels.get(key)
         if found is None:
-            found = self.kernels[key] = self.build(make(), op)
+            requests = [(key, make)]
+            if siblings is not None:
+                requests += [(k, m) for k, m in siblings() if k != key and k not in self.kernels]
+            self.build(requests, op)
+            found = self.kernels[key]
         return found
 
-    def build(self, src, op: str):
-        """Build a kernel: from the disk cache when this source was built before here."""
+    def build(self, requests, op: str) -> None:
+        """Build the kernels of ``requests`` ((key, make) pairs) into one program, from the
+        disk cache when this source was built before here; a sibling that does not build
+        is dropped (the first request's failure is the error)."""
+        from .codegen import program_text
+
         if self._context is None:
             self._open()
-        text = src.text(self)
+        sources, keys = [], []
+        for i, (key, make) in enumerate(requests):
+            try:
+                sources.append(make())
+            except (TypeError, ValueError):
+                if i == 0:
+                    raise
+                continue
+            keys.append(key)
+        text = program_text(sources, self)
         path = self._cache_path(text)
         program = _load_binary(self, path) if path is not None else None
         if program is None:
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", cl.CompilerWarning)
-                    program = cl.Program(self._context, text).build(options=self.options)
+                program = self._compile(text)
             except cl.RuntimeError as exc:
+                if len(sources) > 1:  # retry without the siblings
+                    return self.build(requests[:1], op)
                 raise KernelBuildError(
                     f"ember opencl: building the kernel for op {op!r} failed on {self.name!r} "
                     f"({self.platform}):\n{exc}\n--- source ---\n{text}") from None
             if path is not None:
                 _save_binary(program, path)
-        knl = getattr(program, src.name)
-        knl.set_scalar_arg_dtypes(src.scalar_types)
-        group = knl.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.cl)
-        self.groups[knl] = self._group_sizes(group)
-        return knl
+        for i, (key, src) in enumerate(zip(keys, sources)):
+            knl = getattr(program, f"k{i}")
+            knl.set_scalar_arg_dtypes(src.scalar_types)
+            self.kernels[key] = knl
 
-    def _group_sizes(self, limit):
-        """(small, large) work-group sizes for a kernel whose limit is ``limit``.
+    def _compile(self, text):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", cl.CompilerWarning)
+            return cl.Program(self._context, text).build(options=self.options)
+
+    def _group_sizes(self, knl):
+        """(small, large) work-group sizes for ``knl``.
 
         Fixed sizes matter: PoCL compiles a kernel again for every new work-group size, and
         leaving the choice to the driver gives one per array size."""
+        limit = knl.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.cl)
         small, large = (64, 4096) if self.is_cpu else (256, 256)
-        return min(small, limit), min(large, limit)
+        sizes = self.groups[knl] = (min(small, limit), min(large, limit))
+        return sizes
 
     def launch(self, knl, n: int, *args) -> None:
         """Run ``knl`` (built from a Source that used ``index()``) over ``n`` work-items."""
-        small, large = self.groups[knl]
+        small, large = self.groups.get(knl) or self._group_sizes(knl)
         group = small if n <= LARGE else large
         knl(self.queue, ((n + group - 1) // group * group,), (group,), *args, n)
 
