@@ -310,6 +310,7 @@ class SentenceEncoder(nn.Module):
         self.model, self.pooling, self.normalize = model, pooling, normalize
         self.tokenizer = tokenizer
         self.max_seq_length = max_seq_length
+        self.train(model.training)  # an encoder of a model in eval mode starts in eval mode
         self._configure_tokenizer()
 
     def _configure_tokenizer(self):
@@ -374,7 +375,7 @@ class SentenceEncoder(nn.Module):
         device = device or next(self.model.parameters()).device
         order = sorted(range(len(sentences)), key=lambda i: -len(sentences[i]))
         chunks = []
-        was_training = self.training
+        was_training = self.model.training
         self.eval()
         try:
             with ember.no_grad():
