@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
-
 import ember
 from ember import nn
 from ember.nn import functional as F
@@ -113,14 +111,14 @@ class BertSelfAttention(nn.Module):
         self.query, self.key, self.value = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
         self.dropout_p = config.attention_probs_dropout_prob
 
-    def forward(self, x, mask_bias=None):
+    def forward(self, x, attn_mask=None):
         b, n, c = x.shape
         heads, d = self.num_attention_heads, self.attention_head_size
         q = self.query(x).view(b, n, heads, d).transpose(1, 2)
         k = self.key(x).view(b, n, heads, d).transpose(1, 2)
         v = self.value(x).view(b, n, heads, d).transpose(1, 2)
         y = F.scaled_dot_product_attention(
-            q, k, v, attn_mask=mask_bias,
+            q, k, v, attn_mask=attn_mask,
             dropout_p=self.dropout_p if self.training else 0.0)
         return y.transpose(1, 2).reshape(b, n, c)
 
@@ -142,8 +140,8 @@ class BertAttention(nn.Module):
         self.self = BertSelfAttention(config)
         self.output = BertSelfOutput(config)
 
-    def forward(self, x, mask_bias=None):
-        return self.output(self.self(x, mask_bias), x)
+    def forward(self, x, attn_mask=None):
+        return self.output(self.self(x, attn_mask), x)
 
 
 class BertIntermediate(nn.Module):
@@ -176,8 +174,8 @@ class BertLayer(nn.Module):
         self.intermediate = BertIntermediate(config)
         self.output = BertOutputLayer(config)
 
-    def forward(self, x, mask_bias=None):
-        a = self.attention(x, mask_bias)
+    def forward(self, x, attn_mask=None):
+        a = self.attention(x, attn_mask)
         return self.output(self.intermediate(a), a)
 
 
@@ -186,9 +184,9 @@ class BertEncoder(nn.Module):
         super().__init__()
         self.layer = nn.ModuleList([BertLayer(config) for _ in range(config.num_hidden_layers)])
 
-    def forward(self, x, mask_bias=None):
+    def forward(self, x, attn_mask=None):
         for layer in self.layer:
-            x = layer(x, mask_bias)
+            x = layer(x, attn_mask)
         return x
 
 
@@ -207,10 +205,13 @@ class BertOutput(NamedTuple):
     pooler_output: ember.Tensor | None
 
 
-def _mask_bias(attention_mask, dtype):
-    """(B, L) 1/0 keep-mask → (B, 1, 1, L) additive bias: 0 kept, the dtype's min masked."""
-    keep = attention_mask.to(dtype)
-    return ((1.0 - keep) * float(np.finfo(dtype.numpy).min))[:, None, None, :]
+def _keep_mask(attention_mask):
+    """(B, L) 1/0 mask → (B, 1, 1, L) boolean keep-mask for scaled_dot_product_attention.
+
+    Masked keys get -inf before the softmax where Hugging Face adds the dtype's minimum:
+    both give them exactly zero weight (every row keeps at least its [CLS] token).
+    """
+    return attention_mask.bool()[:, None, None, :]
 
 
 class BertModel(nn.Module):
@@ -229,10 +230,10 @@ class BertModel(nn.Module):
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, position_ids=None):
         x = self.embeddings(input_ids, token_type_ids, position_ids)
-        bias = None
+        keep = None
         if attention_mask is not None and not bool(attention_mask.all()):
-            bias = _mask_bias(attention_mask, x.dtype)
-        x = self.encoder(x, bias)
+            keep = _keep_mask(attention_mask)
+        x = self.encoder(x, keep)
         pooled = self.pooler(x) if self.pooler is not None else None
         return BertOutput(x, pooled)
 
