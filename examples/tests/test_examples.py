@@ -50,6 +50,10 @@ def test_quick_start_cnn_runs_and_saves(tmp_path):
     assert accuracy > 85.0
     import ember
 
+    from PIL import Image
+
+    with Image.open(out.with_suffix(".png")) as picture:  # the labelled grid of test digits
+        assert picture.mode == "RGB" and picture.width > 28 * 8
     state = ember.load(out)
     assert sorted(state) == ["conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight",
                              "fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight"]
