@@ -233,3 +233,13 @@ def test_rotten_tomatoes_bundled_real_corpus():
     assert labels == Counter({2: 7403, 1: 5405})
     assert all(isinstance(t, str) and t for _, t in rows[:100])
     assert set(label for label, _ in rows) == {1, 2}
+
+
+def test_data_loader_workers_share_an_epoch():
+    from ember.utils.data import DataLoader
+
+    loader = DataLoader(datasets.RottenTomatoes(split="test"), batch_size=64, num_workers=2,
+                        collate_fn=lambda batch: batch)
+    texts = [text for batch in loader for _, text in batch]
+    assert len(texts) == 2561
+    assert sorted(texts) == sorted(text for _, text in datasets.RottenTomatoes(split="test"))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ember.hub import download_url_to_file
 from ember.serialization._atomic import atomic_path
-from ember.utils.data import IterableDataset
+from ember.utils.data import IterableDataset, get_worker_info
 
 __all__ = ["default_root", "TextDataset"]
 
@@ -38,14 +38,24 @@ def dataset_dir(root, name) -> Path:
 
 
 class TextDataset(IterableDataset):
-    """An iterable dataset read lazily by ``reader()``; ``len()`` is the published count."""
+    """An iterable dataset read lazily by ``reader()``; ``len()`` is the published count.
+
+    In a DataLoader with workers, each worker yields every ``num_workers``-th example
+    (sharded, as torchtext's datapipes are), so the epoch holds each example once.
+    """
 
     def __init__(self, description: str, num_lines: int | None, reader):
         super().__init__()
         self.description, self.num_lines, self._reader = description, num_lines, reader
 
     def __iter__(self):
-        yield from self._reader()
+        info = get_worker_info()
+        if info is None or info.num_workers <= 1:
+            yield from self._reader()
+            return
+        for i, example in enumerate(self._reader()):
+            if i % info.num_workers == info.id:
+                yield example
 
     def __len__(self):
         if self.num_lines is None:
