@@ -6,6 +6,7 @@ from ..ops import creation
 from .optimizer import (
     Optimizer,
     _check_lr,
+    _closure_loss,
     _get_scalar_dtype,
     _pick_impl,
     _step_to_tensor,
@@ -64,12 +65,7 @@ class Adadelta(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
         for group in self.param_groups:
             params_with_grad, grads, square_avgs, acc_deltas, state_steps = [], [], [], [], []
             self._init_group(group, params_with_grad, grads, square_avgs, acc_deltas,

@@ -8,6 +8,7 @@ from .optimizer import (
     Optimizer,
     _check_fused_foreach,
     _check_lr,
+    _closure_loss,
     _get_scalar_dtype,
     _get_value,
     _pick_impl,
@@ -94,12 +95,7 @@ class Adagrad(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
         for group in self.param_groups:
             params_with_grad, grads, state_sums, state_steps = [], [], [], []
             has_sparse_grad, _ = self._init_group(group, params_with_grad, grads, state_sums,

@@ -7,6 +7,7 @@ from ..ops import creation, pointwise
 from .optimizer import (
     Optimizer,
     _check_fused_foreach,
+    _closure_loss,
     _get_scalar_dtype,
     _get_value,
     _pick_impl,
@@ -112,12 +113,7 @@ class Adam(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
 
         for group in self.param_groups:
             params_with_grad, grads, exp_avgs, exp_avg_sqs = [], [], [], []

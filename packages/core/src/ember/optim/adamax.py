@@ -8,8 +8,9 @@ from .adam import _check_betas
 from .optimizer import (
     Optimizer,
     _check_lr,
-    _get_scalar_dtype,
+    _closure_loss,
     _get_value,
+    _initial_step,
     _pick_impl,
     _step_to_tensor,
     _to_scalar,
@@ -53,9 +54,7 @@ class Adamax(Optimizer):
             grads.append(g)
             state = self.state[p]
             if len(state) == 0:
-                state["step"] = (creation.zeros((), dtype=_get_scalar_dtype(), device=p.device)
-                                 if group["capturable"]
-                                 else creation.tensor(0.0, dtype=_get_scalar_dtype()))
+                state["step"] = _initial_step(group, p)
                 state["exp_avg"] = creation.zeros_like(p)
                 state["exp_inf"] = creation.zeros_like(p)
             exp_avgs.append(state["exp_avg"])
@@ -66,12 +65,7 @@ class Adamax(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
         for group in self.param_groups:
             params_with_grad, grads, exp_avgs, exp_infs, state_steps = [], [], [], [], []
             beta1, beta2 = group["betas"]

@@ -8,6 +8,7 @@ from .adam import _check_betas
 from .optimizer import (
     Optimizer,
     _check_lr,
+    _closure_loss,
     _get_scalar_dtype,
     _get_value,
     _pick_impl,
@@ -79,12 +80,7 @@ class NAdam(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
         for group in self.param_groups:
             params_with_grad, grads, exp_avgs, exp_avg_sqs = [], [], [], []
             mu_products, state_steps = [], []

@@ -511,3 +511,20 @@ def _typename(obj):
     module = type(obj).__module__
     name = type(obj).__qualname__
     return name if module in ("builtins", None) else f"{module}.{name}"
+
+
+def _closure_loss(closure):
+    """The loss of ``closure`` evaluated with gradients on (None without a closure)."""
+    if closure is None:
+        return None
+    with grad_mode.enable_grad():
+        return closure()
+
+
+def _initial_step(group, param):
+    """A new parameter's ``step`` state: a 0-d float tensor, on its device when capturable."""
+    from ..ops import creation
+
+    if group["capturable"]:
+        return creation.zeros((), dtype=_get_scalar_dtype(), device=param.device)
+    return creation.tensor(0.0, dtype=_get_scalar_dtype())

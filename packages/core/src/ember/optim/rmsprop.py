@@ -7,6 +7,7 @@ from ..ops import creation
 from .optimizer import (
     Optimizer,
     _check_lr,
+    _closure_loss,
     _get_scalar_dtype,
     _pick_impl,
     _step_to_tensor,
@@ -79,12 +80,7 @@ class RMSprop(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
         for group in self.param_groups:
             params_with_grad, grads, square_avgs, grad_avgs = [], [], [], []
             momentum_buffer_list, state_steps = [], []

@@ -6,6 +6,7 @@ from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     _check_fused_foreach,
+    _closure_loss,
     _pick_impl,
     _to_scalar,
     _use_grad_for_differentiable,
@@ -63,12 +64,7 @@ class SGD(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
 
         for group in self.param_groups:
             params, grads, momentum_buffer_list = [], [], []
