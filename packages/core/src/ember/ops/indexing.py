@@ -122,6 +122,12 @@ class Index(Function):
         return IndexPutAccumulate.apply(g, ctx.key, ctx.shape), None
 
 
+def _is_basic(key):
+    """The key holds only slices, Python integers, None and Ellipsis (no index arrays)."""
+    items = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or isinstance(k, (slice, int)) for k in items)
+
+
 class IndexPutAccumulate(Function):
     """zeros(shape) with ``g`` added at ``key`` (the adjoint of indexing)."""
 
@@ -132,7 +138,10 @@ class IndexPutAccumulate(Function):
         ctx.key = key
         k = g._device._k
         out = k.zeros(shape, g.dtype, g._device.index)
-        k.index_add_at(out, key, g._data)
+        if _is_basic(key):  # slices and integers select each element once: a plain write
+            k.setitem(out, key, g._data)
+        else:
+            k.index_add_at(out, key, g._data)
         return out
 
     @staticmethod
