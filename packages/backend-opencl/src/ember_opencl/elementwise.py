@@ -36,45 +36,57 @@ def launch_map(name, out, expr, res, operands, cts, variants=None):
     for o in operands:
         if o.__class__ is CLArray:
             arrays.append(o)
-    if all(a.shape == shape and a.contiguous for a in arrays):
-        cshape, flags, cstrides = (), None, None
-    else:
+    strided, cshape, cstrides = False, None, None
+    if not all(a.shape == shape and a.contiguous for a in arrays):
         strides = [a.est if a.shape == shape else layout.broadcast(a.shape, a.est, shape)
                    for a in arrays]
         cshape, cstrides = layout.collapse(shape, *strides)
-        if len(cshape) == 1 and all(s == (1,) for s in cstrides):
-            cshape, flags = (), None
-        else:
-            flags = tuple(s == layout.contiguous(cshape) for s in cstrides)
-    nd = len(cshape)
+        if not (len(cshape) == 1 and all(s == (1,) for s in cstrides)):
+            if len(cshape) > layout.MAXD:
+                return _split(name, out, expr, res, operands, cts, variants)
+            strided = True
+            cshape, cstrides = layout.pad(cshape, *cstrides)
     kinds = tuple(o.dtype if o.__class__ is CLArray else None for o in operands)
-    key = ("map", name, expr, out.dtype, kinds, tuple(ct.c for ct in cts), res.c, nd, flags)
+    key = ("map", name, expr, out.dtype, kinds, tuple(ct.c for ct in cts), res.c, strided)
     dev = out.device
     knl = dev.kernels.get(key)
     if knl is None:
         def request(out_dtype, kinds, expr, res, cts):
-            key = ("map", name, expr, out_dtype, kinds, tuple(ct.c for ct in cts), res.c, nd,
-                   flags)
-            return key, lambda: _map_source(out_dtype, kinds, expr, res, cts, nd, flags, dev)
+            key = ("map", name, expr, out_dtype, kinds, tuple(ct.c for ct in cts), res.c,
+                   strided)
+            return key, lambda: _map_source(out_dtype, kinds, expr, res, cts, strided, dev)
 
         siblings = None if variants is None else (
             lambda: [request(*v) for v in variants()])
         knl = dev.kernel(key, request(out.dtype, kinds, expr, res, cts)[1], name, siblings)
     args = [out.data, out.offset]
-    if flags is not None and not flags[0]:
+    if strided:
         args += cstrides[0]
     i = 1
     for o, ct in zip(operands, cts):
         if o.__class__ is CLArray:
             args += (o.data, o.offset)
-            if flags is not None and not flags[i]:
+            if strided:
                 args += cstrides[i]
             i += 1
         else:
             args.append(_scalar_arg(o, ct))
-    if flags is not None:
+    if strided:
         args += cshape
     dev.launch(knl, n, *args)
+    return out
+
+
+def _split(name, out, expr, res, operands, cts, variants):
+    """launch_map over the first dim, for layouts with more than MAXD unmergeable dims."""
+    ops = [o.view_of(o.offset, out.shape, layout.broadcast(o.shape, o.est, out.shape))
+           if o.__class__ is CLArray else o for o in operands]
+    def row(a, i):
+        return a.view_of(a.offset + i * a.est[0], a.shape[1:], a.est[1:]) \
+            if a.__class__ is CLArray else a
+
+    for i in range(out.shape[0]):
+        launch_map(name, row(out, i), expr, res, [row(o, i) for o in ops], cts, variants)
     return out
 
 
@@ -91,38 +103,35 @@ def _scalar_arg(value, ct):
         return np.asarray(value).astype(ct.dtype).astype(ct.compute_dtype)[()]
 
 
-def _map_source(out_dtype, kinds, expr, res, cts, nd, flags, device):
-    """The elementwise kernel; ``kinds[j]`` is operand j's dtype, or None for a scalar."""
+def _map_source(out_dtype, kinds, expr, res, cts, strided, device):
+    """The elementwise kernel; ``kinds[j]`` is operand j's dtype, or None for a scalar.
+    Contiguous operands are read at the element's number; strided ones through MAXD
+    sizes and strides."""
     for dt in (out_dtype, *kinds):
         if dt is not None:
             device.check_dtype(dt)
     src = Source()
     src.buffer("out", out_dtype)
     src.longs(["ooff"])
-    src(src.index("gid"))
-    offsets = []
-    strided = flags is not None and not flags[0]
     if strided:
-        src.longs(layout.params("so", nd))
-        offsets.append(("o0", "so"))
-    src(f"  long o0 = ooff{'' if strided else ' + gid'};")
-    values, i = [], 1
+        src.longs(layout.params("so"))
+    src(src.index("gid"), f"  long o0 = ooff{'' if strided else ' + gid'};")
+    offsets, values, i = [("o0", "so")], [], 1
     for j, (dt, ct) in enumerate(zip(kinds, cts)):
         if dt is not None:
             src.buffer(f"p{j}", dt, const=True)
             src.longs([f"off{j}"])
-            strided = flags is not None and not flags[i]
             if strided:
-                src.longs(layout.params(f"s{j}_", nd))
+                src.longs(layout.params(f"s{j}_"))
                 offsets.append((f"o{i}", f"s{j}_"))
             src(f"  long o{i} = off{j}{'' if strided else ' + gid'};")
             values.append((j, i, dt, ct))
             i += 1
         else:
             src.scalar(f"v{j}", ct.dtype)
-    if flags is not None:
-        src.longs(layout.params("n", nd))
-        src(layout.unravel_code("gid", "n", nd, offsets))
+    if strided:
+        src.longs(layout.params("n"))
+        src(layout.unravel_code("gid", "n", offsets))
     for j, i, dt, ct in values:
         t = ctype(dt)
         src(f"  {ct.c} v{j} = {convert(t.load(f'p{j}', f'o{i}'), t, ct)};")

@@ -155,29 +155,35 @@ def _bools_as_dims(x, key):
     return x.view_of(offset, shape, strides), tuple(items)
 
 
-def _launch_gather(x, k, out, oa, ob):
-    na, nb, ni = len(k.adv_shape), len(k.basic_shape), len(k.index)
-    dev = x.device
-    key = ("gather", x.dtype, na, nb, ni)
-    knl = dev.kernel(key, lambda: _gather_source(x.dtype, na, nb, ni), "getitem")
-    B = math.prod(k.basic_shape)
-    args = [out.data, out.offset, x.data, k.offset]
+def _index_args(k):
+    """Kernel arguments of the index arrays: buffer, offset, x stride, dim size, strides."""
+    args = []
     for a, s, n in k.index:
-        args += [a.data, a.offset, s, n, *layout.broadcast(a.shape, a.est, k.adv_shape)]
-    args += [*k.adv_shape, *oa, *k.basic_shape, *k.basic_strides, *ob, B]
-    dev.launch(knl, out.size, *args)
+        _, (st,) = layout.pad(k.adv_shape, layout.broadcast(a.shape, a.est, k.adv_shape))
+        args += [a.data, a.offset, s, n, *st]
+    return args
 
 
-def _index_params(src, na, ni):
+def _launch_gather(x, k, out, oa, ob):
+    ni, dev = len(k.index), x.device
+    knl = dev.kernel(("gather", x.dtype, ni), lambda: _gather_source(x.dtype, ni), "getitem")
+    B = math.prod(k.basic_shape)
+    ashape, (oa,) = layout.pad(k.adv_shape, oa)
+    bshape, (xb, ob) = layout.pad(k.basic_shape, k.basic_strides, ob)
+    dev.launch(knl, out.size, out.data, out.offset, x.data, k.offset, *_index_args(k),
+               *ashape, *oa, *bshape, *xb, *ob, B)
+
+
+def _index_params(src, ni):
     for j in range(ni):
         src.buffer(f"i{j}", I64, const=True)
-        src.longs([f"ioff{j}", f"xs{j}", f"n{j}", *layout.params(f"is{j}_", na)])
+        src.longs([f"ioff{j}", f"xs{j}", f"n{j}", *layout.params(f"is{j}_")])
 
 
-def _index_code(src, na, ni, var, extra=()):
+def _index_code(src, ni, var, extra=()):
     """C: add to ``var`` the x offset picked by the index arrays at index position p."""
     src(*[f"  long io{j} = ioff{j};" for j in range(ni)],
-        layout.unravel_code("p", "A", na, [(f"io{j}", f"is{j}_") for j in range(ni)]
+        layout.unravel_code("p", "A", [(f"io{j}", f"is{j}_") for j in range(ni)]
                             + list(extra)))
     for j in range(ni):
         src(f"  {{ long i = i{j}[io{j}]; if (i < 0) i += n{j};",
@@ -185,20 +191,20 @@ def _index_code(src, na, ni, var, extra=()):
             f"    {var} += i * xs{j}; }}")
 
 
-def _gather_source(dtype, na, nb, ni):
+def _gather_source(dtype, ni):
     t = ctype(dtype)
     src = Source()
     src.buffer("out", dtype)
     src.longs(["ooff"])
     src.buffer("x", dtype, const=True)
     src.longs(["xoff"])
-    _index_params(src, na, ni)
-    src.longs([*layout.params("A", na), *layout.params("oa", na), *layout.params("b", nb),
-               *layout.params("xb", nb), *layout.params("ob", nb), "B"])
+    _index_params(src, ni)
+    src.longs([*layout.params("A"), *layout.params("oa"), *layout.params("b"),
+               *layout.params("xb"), *layout.params("ob"), "B"])
     src(src.index("g"), "  long p = g / B, q = g % B;",
         "  long xo = xoff, oo = ooff;")
-    _index_code(src, na, ni, "xo", [("oo", "oa")])
-    src(layout.unravel_code("q", "b", nb, [("xo", "xb"), ("oo", "ob")]),
+    _index_code(src, ni, "xo", [("oo", "oa")])
+    src(layout.unravel_code("q", "b", [("xo", "xb"), ("oo", "ob")]),
         "  " + t.store("out", "oo", t.load("x", "xo"), t))
     return src
 
@@ -241,64 +247,61 @@ def _update(x, key, value, mode):
     A, B = math.prod(k.adv_shape), math.prod(k.basic_shape)
     if A * B == 0:
         return x
-    dev = x.device
-    na, nb, ni = len(k.adv_shape), len(k.basic_shape), len(k.index)
+    dev, ni = x.device, len(k.index)
+    ashape, (va,) = layout.pad(k.adv_shape, va)
+    bshape, (xb, vb) = layout.pad(k.basic_shape, k.basic_strides, vb)
     # the x offset each index position picks, then those offsets in stable sorted order
     offs = empty(dev, (1, A), I64)
-    knl = dev.kernel(("advoff", na, ni), lambda: _advoff_source(na, ni), "index")
-    args = [offs.data, k.offset]
-    for a, s, n in k.index:
-        args += [a.data, a.offset, s, n, *layout.broadcast(a.shape, a.est, k.adv_shape)]
-    dev.launch(knl, A, *args, *k.adv_shape)
+    knl = dev.kernel(("advoff", ni), lambda: _advoff_source(ni), "index")
+    dev.launch(knl, A, offs.data, k.offset, *_index_args(k), *ashape)
     from .sort import sort_lines
 
     offs, perm = sort_lines(offs)
-    knl = dev.kernel(("update", mode, x.dtype, value.dtype, na, nb),
-                     lambda: _update_source(mode, x.dtype, value.dtype, na, nb), "index")
+    knl = dev.kernel(("update", mode, x.dtype, value.dtype),
+                     lambda: _update_source(mode, x.dtype, value.dtype), "index")
     dev.launch(knl, A * B, x.data, offs.data, perm.data, value.data, value.offset,
-        *k.adv_shape, *va, *k.basic_shape, *k.basic_strides, *vb, A, B)
+               *ashape, *va, *bshape, *xb, *vb, A, B)
     return x
 
 
-def _advoff_source(na, ni):
+def _advoff_source(ni):
     src = Source()
     src.buffer("out", I64)
     src.longs(["xoff"])
-    _index_params(src, na, ni)
-    src.longs(layout.params("A", na))
+    _index_params(src, ni)
+    src.longs(layout.params("A"))
     src(src.index("p"), "  long xo = xoff;")
-    _index_code(src, na, ni, "xo")
+    _index_code(src, ni, "xo")
     src("  out[p] = xo;")
     return src
 
 
-def _update_source(mode, dtype, vdtype, na, nb):
+def _update_source(mode, dtype, vdtype):
     t, vt = ctype(dtype), ctype(vdtype)
     src = Source()
     src.buffer("x", dtype)
     src.buffer("offs", I64, const=True)
     src.buffer("perm", I64, const=True)
     src.buffer("v", vdtype, const=True)
-    src.longs(["voff", *layout.params("A", na), *layout.params("va", na),
-               *layout.params("b", nb), *layout.params("xb", nb), *layout.params("vb", nb),
-               "NA", "B"])
+    src.longs(["voff", *layout.params("A"), *layout.params("va"), *layout.params("b"),
+               *layout.params("xb"), *layout.params("vb"), "NA", "B"])
     src(src.index("g"), "  long a = g / B, q = g % B;",
         "  long dst = offs[a];",
         "  if (a > 0 && offs[a - 1] == dst) return;",  # the first of a run does the run
         "  long vq = voff;",
-        layout.unravel_code("q", "b", nb, [("dst", "xb"), ("vq", "vb")]),
+        layout.unravel_code("q", "b", [("dst", "xb"), ("vq", "vb")]),
         "  long j = a;")
     value = convert(vt.load("v", "vo"), vt, t)
     if mode == "set":
         src("  while (j + 1 < NA && offs[j + 1] == offs[a]) j++;",
             "  long p = perm[j], vo = vq;",
-            layout.unravel_code("p", "A", na, [("vo", "va")]),
+            layout.unravel_code("p", "A", [("vo", "va")]),
             "  " + t.store("x", "dst", value, t))
     else:
         src(f"  {t.c} acc = {t.load('x', 'dst')};",
             "  for (; j < NA && offs[j] == offs[a]; j++) {",
             "    long p = perm[j], vo = vq;",
-            layout.unravel_code("p", "A", na, [("vo", "va")]),
+            layout.unravel_code("p", "A", [("vo", "va")]),
             f"    acc = acc + {value};" if t.kind != "b" else f"    acc = acc | {value};",
             "  }",
             "  " + t.store("x", "dst", "acc", t))
@@ -325,25 +328,25 @@ def take_along_axis(x, index, axis):
         return out
     xst = tuple(0 if d == axis or n == 1 else s for d, (n, s) in enumerate(zip(x.shape, x.est)))
     ist = layout.broadcast(index.shape, index.est, shape)
-    nd = len(shape)
     dev = x.device
-    knl = dev.kernel(("take", x.dtype, nd), lambda: _take_source(x.dtype, nd), "take")
+    knl = dev.kernel(("take", x.dtype), lambda: _take_source(x.dtype), "take")
+    pshape, (xst, ist) = layout.pad(shape, xst, ist)
     dev.launch(knl, out.size, out.data, x.data, x.offset, index.data, index.offset,
-        *shape, *xst, *ist, x.est[axis], x.shape[axis])
+               *pshape, *xst, *ist, x.est[axis], x.shape[axis])
     return out
 
 
-def _take_source(dtype, nd):
+def _take_source(dtype):
     t = ctype(dtype)
     src = Source()
     src.buffer("out", dtype)
     src.buffer("x", dtype, const=True)
     src.longs(["xoff"])
     src.buffer("ix", I64, const=True)
-    src.longs(["ioff", *layout.params("S", nd), *layout.params("xs", nd),
-               *layout.params("is", nd), "sa", "na"])
+    src.longs(["ioff", *layout.params("S"), *layout.params("xs"), *layout.params("is"), "sa",
+               "na"])
     src(src.index("g"), "  long xo = xoff, io = ioff;",
-        layout.unravel_code("g", "S", nd, [("xo", "xs"), ("io", "is")]),
+        layout.unravel_code("g", "S", [("xo", "xs"), ("io", "is")]),
         "  long i = ix[io]; if (i < 0) i += na; if (i < 0 || i >= na) i = 0;",
         "  " + t.store("out", "g", t.load("x", "xo + i * sa"), t))
     return src
@@ -360,15 +363,14 @@ def put_along_axis(x, index, values, axis, mode="set"):
     vst = layout.broadcast(values.shape, values.est, shape)
     ist = layout.broadcast(index.shape, index.est, shape)
     lines = [d for d in range(len(shape)) if d != axis]
-    lshape = tuple(shape[d] for d in lines)
-    nd = len(lines)
+    lshape, (lx, li, lv) = layout.pad(tuple(shape[d] for d in lines),
+                                      *[[st[d] for d in lines] for st in (x.est, ist, vst)])
     dev = x.device
-    knl = dev.kernel(("put", mode, x.dtype, values.dtype, nd),
-                     lambda: _put_source(mode, x.dtype, values.dtype, nd), "scatter")
-    dev.launch(knl, max(math.prod(lshape), 1), x.data, x.offset, index.data,
-        index.offset, values.data, values.offset, *lshape,
-        *(x.est[d] for d in lines), *(ist[d] for d in lines), *(vst[d] for d in lines),
-        shape[axis], x.est[axis], ist[axis], vst[axis], x.shape[axis])
+    knl = dev.kernel(("put", mode, x.dtype, values.dtype),
+                     lambda: _put_source(mode, x.dtype, values.dtype), "scatter")
+    dev.launch(knl, math.prod(lshape), x.data, x.offset, index.data, index.offset,
+               values.data, values.offset, *lshape, *lx, *li, *lv, shape[axis], x.est[axis],
+               ist[axis], vst[axis], x.shape[axis])
     return x
 
 
@@ -376,7 +378,7 @@ def add_along_axis(x, index, values, axis):
     return put_along_axis(x, index, values, axis, "add")
 
 
-def _put_source(mode, dtype, vdtype, nd):
+def _put_source(mode, dtype, vdtype):
     t, vt = ctype(dtype), ctype(vdtype)
     src = Source()
     src.buffer("x", dtype)
@@ -384,15 +386,14 @@ def _put_source(mode, dtype, vdtype, nd):
     src.buffer("ix", I64, const=True)
     src.longs(["ioff"])
     src.buffer("v", vdtype, const=True)
-    src.longs(["voff", *layout.params("L", nd), *layout.params("xs", nd),
-               *layout.params("is", nd), *layout.params("vs", nd), "n", "xa", "ia", "va",
-               "na"])
+    src.longs(["voff", *layout.params("L"), *layout.params("xs"), *layout.params("is"),
+               *layout.params("vs"), "n", "xa", "ia", "va", "na"])
     value = convert(vt.load("v", "vo + j * va"), vt, t)
     update = value if mode == "set" else (
         f"{t.load('x', 'xo + i * xa')} + {value}" if t.kind != "b"
         else f"{t.load('x', 'xo + i * xa')} | {value}")
     src(src.index("g"), "  long xo = xoff, io = ioff, vo = voff;",
-        layout.unravel_code("g", "L", nd, [("xo", "xs"), ("io", "is"), ("vo", "vs")]),
+        layout.unravel_code("g", "L", [("xo", "xs"), ("io", "is"), ("vo", "vs")]),
         "  for (long j = 0; j < n; j++) {",
         "    long i = ix[io + j * ia]; if (i < 0) i += na; if (i < 0 || i >= na) continue;",
         "    " + t.store("x", "xo + i * xa", update, t),

@@ -206,20 +206,33 @@ def split_axes(shape, strides, axes):
 
 
 # -- index math in kernels --------------------------------------------------------------
-def params(prefix, ndim) -> list:
+MAXD = 8  # kernels take this many dims, so one kernel serves every rank up to it
+
+
+def pad(shape, *strides_list):
+    """``shape`` and its strides with leading size-1 dims up to MAXD dims."""
+    k = MAXD - len(shape)
+    if k < 0:
+        raise ValueError(f"more than {MAXD} dims that cannot be merged: {shape}")
+    return (1,) * k + tuple(shape), [(0,) * k + tuple(s) for s in strides_list]
+
+
+def params(prefix, ndim=MAXD) -> list:
     """Kernel parameter names for ``ndim`` sizes or strides: prefix0, prefix1, ..."""
     return [f"{prefix}{d}" for d in range(ndim)]
 
 
-def unravel_code(flat, shape_prefix, ndim, targets) -> str:
+def unravel_code(flat, shape_prefix, targets, ndim=MAXD) -> str:
     """C statements adding to each ``(offset_var, stride_prefix)`` in ``targets`` the
-    offset of element number ``flat`` (row-major) of a shape held in ``shape_prefix*``."""
+    offset of element number ``flat`` (row-major) of a shape held in ``shape_prefix*``.
+    Size-1 dims (the padding) are skipped at run time."""
     if ndim == 0:
         return ""
     lines = [f"{{ long r_ = {flat}, c_;"]
     for d in range(ndim - 1, 0, -1):
-        lines.append(f"  c_ = r_ % {shape_prefix}{d}; r_ /= {shape_prefix}{d};")
-        lines += [f"  {var} += c_ * {sp}{d};" for var, sp in targets]
+        adds = " ".join(f"{var} += c_ * {sp}{d};" for var, sp in targets)
+        lines.append(f"  if ({shape_prefix}{d} != 1) {{ c_ = r_ % {shape_prefix}{d}; "
+                     f"r_ /= {shape_prefix}{d}; {adds} }}")
     lines += [f"  {var} += r_ * {sp}0;" for var, sp in targets]
     lines.append("}")
     return "\n".join(lines)

@@ -150,15 +150,15 @@ def _clblast(out, x, y, batch, xb, yb, m, n, k):
 def _tiled(out, x, y, batch, xb, yb, m, n, k):
     dev = out.device
     tile = TILE if dev.max_group >= TILE * TILE else 8
-    nb = len(batch)
-    knl = dev.kernel(("matmul", out.dtype, nb, tile),
-                     lambda: _tiled_source(out.dtype, nb, tile), "matmul")
+    knl = dev.kernel(("matmul", out.dtype, tile), lambda: _tiled_source(out.dtype, tile),
+                     "matmul")
     gsize = (math.ceil(n / tile) * tile, math.ceil(m / tile) * tile, max(math.prod(batch), 1))
+    batch, (xb, yb) = layout.pad(batch, xb, yb)
     knl(dev.queue, gsize, (tile, tile, 1), out.data, x.data, x.offset, y.data, y.offset,
         m, n, k, *x.est[-2:], *y.est[-2:], *batch, *xb, *yb)
 
 
-def _tiled_source(dtype, nb, tile):
+def _tiled_source(dtype, tile):
     t = ctype(dtype)
     acc = t.c
     mul_add = "acc = acc | (As[lr][q] & Bs[q][lc]);" if t.kind == "b" else \
@@ -168,12 +168,12 @@ def _tiled_source(dtype, nb, tile):
     src.buffer("a", dtype, const=True)
     src.longs(["aoff"])
     src.buffer("b", dtype, const=True)
-    src.longs(["boff", "M", "N", "K", "as0", "as1", "bs0", "bs1", *layout.params("B", nb),
-               *layout.params("ab", nb), *layout.params("bb", nb)])
+    src.longs(["boff", "M", "N", "K", "as0", "as1", "bs0", "bs1", *layout.params("B"),
+               *layout.params("ab"), *layout.params("bb")])
     src("  int lc = get_local_id(0), lr = get_local_id(1);",
         f"  long col = get_group_id(0) * {tile} + lc, row = get_group_id(1) * {tile} + lr;",
         "  long bt = get_global_id(2), ao = aoff, bo = boff;",
-        layout.unravel_code("bt", "B", nb, [("ao", "ab"), ("bo", "bb")]),
+        layout.unravel_code("bt", "B", [("ao", "ab"), ("bo", "bb")]),
         f"  __local {acc} As[{tile}][{tile}], Bs[{tile}][{tile}];",
         f"  {acc} acc = 0;",
         f"  for (long k0 = 0; k0 < K; k0 += {tile}) {{",

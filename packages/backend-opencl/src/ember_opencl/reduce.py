@@ -75,12 +75,25 @@ def reduce(name, x, axes, keepdims):
         return out
     kshape, (kstr,) = layout.collapse(kshape, kstr)
     rshape, (rstr,) = layout.collapse(rshape, rstr)
+    if len(rshape) > layout.MAXD or len(kshape) > layout.MAXD:  # reduce one axis at a time
+        out = x
+        for a in sorted(axes, reverse=True):
+            out = reduce(name if name != "mean" else "sum", out, (a,), keepdims)
+        return out if name != "mean" else _divide(out, r)
     group = _group_size(x.device, m, r)
-    nk, nr, dev = len(kshape), len(rshape), x.device
+    # one kernel for every rank: kept dims padded to MAXD; the reduced ones too, unless
+    # they merge into one (the common case, with a simpler inner loop)
+    nr = 1 if len(rshape) <= 1 else layout.MAXD
+    kshape, (kstr,) = layout.pad(kshape, kstr)
+    if nr == 1:
+        rshape, rstr = (rshape or (1,)), (rstr or (0,))
+    else:
+        rshape, (rstr,) = layout.pad(rshape, rstr)
+    nk, dev = layout.MAXD, x.device
 
     def request(dtype):
         acc, res = _acc_dtype(name, dtype, dev)
-        return (("reduce", name, dtype, nk, nr, group),
+        return (("reduce", name, dtype, nr, group),
                 lambda: _reduce_source(name, dtype, acc, res, nk, nr, group, dev))
 
     key, make = request(x.dtype)
@@ -107,7 +120,7 @@ def _reduce_source(name, dtype, acc, res, nk, nr, group, device):
         src(src.index("m"), "  int lid = 0;")
     else:
         src("  long m = get_group_id(0); int lid = get_local_id(0);")
-    src("  long base = xoff;", layout.unravel_code("m", "k", nk, [("base", "ks")]))
+    src("  long base = xoff;", layout.unravel_code("m", "k", [("base", "ks")], nk))
     value = convert(t.load("x", "xo"), t, a)
     if arg:
         lo, hi = _LIMITS[a.c]
@@ -120,7 +133,7 @@ def _reduce_source(name, dtype, acc, res, nk, nr, group, device):
                   f" || ((bv == av || ({nan('bv')} && {nan('av')})) && bi < ai))")
         src(f"  {a.c} av = {ident}; long ai = -1;",
             f"  for (long i = lid; i < R; i += {group}) {{",
-            "    long xo = base;", layout.unravel_code("i", "r", nr, [("xo", "rs")]),
+            "    long xo = base;", layout.unravel_code("i", "r", [("xo", "rs")], nr),
             f"    {a.c} bv = {value}; long bi = i;",
             f"    if ({better}) {{ av = bv; ai = bi; }}",
             "  }")
@@ -149,7 +162,7 @@ def _reduce_source(name, dtype, acc, res, nk, nr, group, device):
             value = f"({t.load('x', 'xo')} != 0)"
     src(f"  {a.c} acc = {ident};",
         f"  for (long i = lid; i < R; i += {group}) {{",
-        "    long xo = base;", layout.unravel_code("i", "r", nr, [("xo", "rs")]),
+        "    long xo = base;", layout.unravel_code("i", "r", [("xo", "rs")], nr),
         f"    {a.c} v = {value};",
         f"    acc = {combine.format(a='acc', b='v')};",
         "  }")
@@ -165,6 +178,12 @@ def _reduce_source(name, dtype, acc, res, nk, nr, group, device):
         src("  acc = acc / R;")
     src("  if (lid == 0) " + o.store("out", "m", "acc", a))
     return src
+
+
+def _divide(x, n):
+    from .elementwise import apply
+
+    return apply("div", x, n)
 
 
 def argreduce(name, x, axis, keepdims):
@@ -200,11 +219,12 @@ def scan(name, x, axis):
     kshape, kstr, _, _ = layout.split_axes(x.shape, x.est, (axis,))
     _, ostr, _, _ = layout.split_axes(out.shape, out.est, (axis,))
     kshape, (kstr, ostr) = layout.collapse(kshape, kstr, ostr)
-    nk, dev = len(kshape), x.device
+    kshape, (kstr, ostr) = layout.pad(kshape, kstr, ostr)
+    nk, dev = layout.MAXD, x.device
 
     def request(dtype):
         acc = I64 if dtype.kind in "biu" else dtype
-        return ("scan", name, dtype, nk), lambda: _scan_source(name, dtype, acc, nk, dev)
+        return ("scan", name, dtype), lambda: _scan_source(name, dtype, acc, nk, dev)
 
     key, make = request(x.dtype)
     knl = dev.kernel(key, make, name, lambda: [request(d) for d in DTYPES])
@@ -223,7 +243,7 @@ def _scan_source(name, dtype, acc, nk, device):
     src.longs(["xoff", *layout.params("k", nk), *layout.params("ks", nk),
                *layout.params("os", nk), "n", "xs", "ys"])
     src(src.index("m"), "  long xo = xoff, oo = 0;",
-        layout.unravel_code("m", "k", nk, [("xo", "ks"), ("oo", "os")]),
+        layout.unravel_code("m", "k", [("xo", "ks"), ("oo", "os")], nk),
         f"  {a.c} acc = {'0' if op == '+' else '1'};",
         "  for (long i = 0; i < n; i++) {",
         f"    acc = acc {op} {convert(t.load('x', 'xo + i * xs'), t, a)};",
@@ -257,8 +277,9 @@ def rowwise(name, x, axis, keepdims=True):
     kshape, kstr, _, _ = layout.split_axes(x.shape, x.est, (axis,))
     _, kostr, _, _ = layout.split_axes(x.shape, ostr, (axis,))
     kshape, (kstr, kostr) = layout.collapse(kshape, kstr, kostr)
-    key = ("rowwise", name, x.dtype, len(kshape))
-    knl = x.device.kernel(key, lambda: _rowwise_source(name, x.dtype, acc, len(kshape)), name)
+    kshape, (kstr, kostr) = layout.pad(kshape, kstr, kostr)
+    key = ("rowwise", name, x.dtype)
+    knl = x.device.kernel(key, lambda: _rowwise_source(name, x.dtype, acc, layout.MAXD), name)
     x.device.launch(knl, m, out.data, x.data, x.offset, *kshape, *kstr, *kostr, n,
         x.est[axis], ostr[axis])
     return out
@@ -273,7 +294,7 @@ def _rowwise_source(name, dtype, acc, nk):
                *layout.params("os", nk), "n", "xs", "ys"])
     v = convert(t.load("x", "xo + i * xs"), t, a)
     src(src.index("m"), "  long xo = xoff, oo = 0;",
-        layout.unravel_code("m", "k", nk, [("xo", "ks"), ("oo", "os")]),
+        layout.unravel_code("m", "k", [("xo", "ks"), ("oo", "os")], nk),
         f"  {a.c} peak = -INFINITY, total = 0;",
         f"  for (long i = 0; i < n; i++) {{ {a.c} v = {v}; if (v > peak || isnan(v)) peak = v; }}",
         "  if (isinf(peak)) peak = isnan(peak - peak) ? 0 : peak;",
