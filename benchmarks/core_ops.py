@@ -64,7 +64,7 @@ def matmul():
         cands["torch"] = lambda: ta @ tb
     except ImportError:
         pass
-    times = compare(cands, 5, repeats=7)
+    times = compare(cands, 10, repeats=11)
     print("\nmatmul 1024x1024 float32 (GFLOP/s, higher is better)")
     for name, t in times.items():
         print(f"  {name:<10} {2 * n**3 / t / 1e9:10.1f} GFLOP/s  "
