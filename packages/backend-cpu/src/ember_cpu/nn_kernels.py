@@ -471,7 +471,7 @@ def convolution_backward_weight(x, g, weight_shape, stride, padding, dilation, g
 
 def max_pool(x, kernel_size, stride, padding, dilation, ceil_mode):
     nd = len(kernel_size)
-    lead, spatial = x.shape[:2], x.shape[2:]
+    spatial = x.shape[2:]
     out = tuple(_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
                 zip(spatial, kernel_size, stride, padding, dilation, strict=True))
     if (nd == 2 and tuple(kernel_size) == (2, 2) and tuple(stride) == (2, 2)
@@ -485,11 +485,7 @@ def max_pool(x, kernel_size, stride, padding, dilation, ceil_mode):
     after = tuple(max(m - n - p, p) for m, n, p in zip(need, spatial, padding, strict=True))
     low = -np.inf if x.dtype.kind in "fV" else np.iinfo(x.dtype).min  # V: bfloat16
     xp = _pad(x, padding, after, low)
-    win = _window_view(xp, kernel_size, stride, dilation, out)
-    order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    win = win.transpose(order).reshape(tuple(lead) + tuple(out) + (-1,))
-    arg = win.argmax(-1)
-    values = np.take_along_axis(win, arg[..., None], -1)[..., 0]
+    values, arg = _running_max(xp, kernel_size, stride, dilation, out)
     # flat input index: per axis, out position * stride + kernel offset * dilation - padding
     index = np.zeros(arg.shape, np.int64)
     rest = arg
@@ -501,6 +497,27 @@ def max_pool(x, kernel_size, stride, padding, dilation, ceil_mode):
         start = (np.arange(out[i]) * stride[i] - padding[i]).reshape(shape)
         index += (start + offset * dilation[i]) * math.prod(spatial[i + 1:])
     return values, index
+
+
+def _running_max(xp, kernel_size, stride, dilation, out):
+    """Window maxima and the flat in-window offset of the first maximum (NaN wins, as in
+    PyTorch), one strided pass per kernel offset instead of copying every window."""
+    values = arg = None
+    for flat, offsets in enumerate(itertools.product(*(range(k) for k in kernel_size))):
+        key = (slice(None), slice(None)) + tuple(
+            slice(o * d, o * d + (n - 1) * s + 1, s)
+            for o, d, s, n in zip(offsets, dilation, stride, out, strict=True))
+        candidate = xp[key]
+        if values is None:
+            values = candidate.copy()
+            arg = np.zeros(values.shape, np.int64)
+            continue
+        better = candidate > values
+        if values.dtype.kind in "fV":
+            better |= (candidate != candidate) & (values == values)
+        np.copyto(values, candidate, where=better)
+        np.copyto(arg, flat, where=better)
+    return values, arg
 
 
 def _max_pool_2x2(x, out):
