@@ -19,7 +19,8 @@ _state = grad_mode.state
 def check_leaf(t):
     """The checks before any write into ``t``: overlapping memory, leaves that need grad."""
     strides = t._data.strides
-    if 0 in strides and any(s == 0 and n > 1 for s, n in zip(strides, t._data.shape)):
+    shape = t._data.shape
+    if 0 in strides and 0 not in shape and any(s == 0 and n > 1 for s, n in zip(strides, shape)):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the tensor "
                            "before performing the operation.")
