@@ -368,6 +368,8 @@ def test_fused_rowwise(dtype):
     run("var", x, None, 0, True)
     x[0, 0, 0] = -np.inf
     run("logsumexp", x, (2,), False)
+    big = np.array([[1000.0, 1000.0, -1000.0], [-np.inf, 1.0, 2.0]], dtype)
+    run("log_softmax", big, 1)  # no cancellation near 1000
 
 
 @pytest.mark.parametrize("dtype", ["float32", "int32", "bool", "float64"])
@@ -535,6 +537,11 @@ def test_matmul_strided_operands():
     run("matmul", arr((3, 8, 4))[:, ::2], arr((3, 3, 4)).transpose(0, 2, 1)[:, :, :2])
     x = arr((4, 5))
     run("matmul", np.broadcast_to(x, (3, 4, 5)), arr((3, 5, 2)))
+    # a batch whose matrices need a copy for CLBlast (batch stride 1 before the copy)
+    a = CL.kernels.permute(CL.from_host(arr((4, 3, 2)), 0), (2, 1, 0))
+    b = arr((4, 5))
+    np.testing.assert_allclose(CL.to_host(CL.kernels.matmul(a, CL.from_host(b, 0))),
+                               CL.to_host(a) @ b, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("eq,shapes", [

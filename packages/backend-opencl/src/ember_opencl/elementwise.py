@@ -47,6 +47,8 @@ def launch_map(name, out, expr, res, operands, cts, variants=None):
             strided = True
             cshape, cstrides = layout.pad(cshape, *cstrides)
     kinds = tuple(o.dtype if o.__class__ is CLArray else None for o in operands)
+    if strided and n >= layout.WIDE:
+        strided = "wide"
     key = ("map", name, expr, out.dtype, kinds, tuple(ct.c for ct in cts), res.c, strided)
     dev = out.device
     knl = dev.kernels.get(key)
@@ -131,7 +133,7 @@ def _map_source(out_dtype, kinds, expr, res, cts, strided, device):
             src.scalar(f"v{j}", ct.dtype)
     if strided:
         src.longs(layout.params("n"))
-        src(layout.unravel_code("gid", "n", offsets))
+        src(layout.unravel_code("gid", "n", offsets, wide=strided == "wide"))
     for j, i, dt, ct in values:
         t = ctype(dt)
         src(f"  {ct.c} v{j} = {convert(t.load(f'p{j}', f'o{i}'), t, ct)};")

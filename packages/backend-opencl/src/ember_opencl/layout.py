@@ -222,17 +222,22 @@ def params(prefix, ndim=MAXD) -> list:
     return [f"{prefix}{d}" for d in range(ndim)]
 
 
-def unravel_code(flat, shape_prefix, targets, ndim=MAXD) -> str:
+WIDE = 1 << 31  # index math in 32 bits (much faster division) below this many elements
+
+
+def unravel_code(flat, shape_prefix, targets, ndim=MAXD, wide=True) -> str:
     """C statements adding to each ``(offset_var, stride_prefix)`` in ``targets`` the
     offset of element number ``flat`` (row-major) of a shape held in ``shape_prefix*``.
-    Size-1 dims (the padding) are skipped at run time."""
+    Size-1 dims (the padding) are skipped at run time; ``wide=False`` divides in 32 bits
+    (element numbers below WIDE)."""
     if ndim == 0:
         return ""
-    lines = [f"{{ long r_ = {flat}, c_;"]
+    t = "long" if wide else "uint"
+    lines = [f"{{ {t} r_ = ({t}){flat}, c_;"]
     for d in range(ndim - 1, 0, -1):
         adds = " ".join(f"{var} += c_ * {sp}{d};" for var, sp in targets)
-        lines.append(f"  if ({shape_prefix}{d} != 1) {{ c_ = r_ % {shape_prefix}{d}; "
-                     f"r_ /= {shape_prefix}{d}; {adds} }}")
+        n = f"({t}){shape_prefix}{d}"
+        lines.append(f"  if ({shape_prefix}{d} != 1) {{ c_ = r_ % {n}; r_ /= {n}; {adds} }}")
     lines += [f"  {var} += r_ * {sp}0;" for var, sp in targets]
     lines.append("}")
     return "\n".join(lines)

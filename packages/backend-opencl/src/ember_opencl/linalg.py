@@ -75,22 +75,29 @@ _POCL_XGEMM = dict(GEMMK=0, KREG=1, KWG=32, KWI=2, MDIMA=8, MDIMC=8, MWG=128, ND
                    NDIMC=8, NWG=128, SA=0, SB=0, STRM=0, STRN=0, VWM=8, VWN=8)
 
 
-def _tune(pyclblast, device):
-    if device.extra.get("clblast_tuned"):
+def _tune(pyclblast, device, m, n, k, precision):
+    """Our CLBlast parameters on PoCL CPU devices, and per product the GEMM kernel:
+    "indirect" (tiles of 128 x 128 x 32, padding the matrices) unless padding would more
+    than quadruple the work (skinny products, such as convolutions over few channels)."""
+    state = device.extra.setdefault("clblast", {})
+    if "tuned" not in state:
+        state["tuned"] = device.is_cpu and device.platform == "Portable Computing Language" \
+            and os.environ.get("EMBER_OPENCL_CLBLAST_TUNE") != "0"
+        if state["tuned"]:
+            for p in (32, 64) if device.fp64 else (32,):
+                try:
+                    pyclblast.override_parameters(device.cl, "Xgemm", p, _POCL_XGEMM)
+                except Exception:  # pragma: no cover - a CLBlast with other parameter names
+                    state["tuned"] = False
+    if not state["tuned"]:
         return
-    device.extra["clblast_tuned"] = True
-    if not (device.is_cpu and device.platform == "Portable Computing Language") or \
-            os.environ.get("EMBER_OPENCL_CLBLAST_TUNE") == "0":
-        return
-    for precision in (32, 64):
-        if precision == 64 and not device.fp64:
-            continue
-        try:
-            pyclblast.override_parameters(device.cl, "Xgemm", precision, _POCL_XGEMM)
-            pyclblast.override_parameters(device.cl, "GemmRoutine", precision,
-                                          {"XGEMM_MIN_INDIRECT_SIZE": 64})
-        except Exception:  # pragma: no cover - an older CLBlast with other parameter names
-            return
+    padded = math.ceil(m / 128) * 128 * math.ceil(n / 128) * 128 * math.ceil(k / 32) * 32
+    # CLBlast goes indirect when m * n * k >= least ** 3 (so least ** 3 must fit 64 bits)
+    least = 1 << 20 if padded > 4 * m * n * k else 64
+    if state.get(precision) != least:
+        pyclblast.override_parameters(device.cl, "GemmRoutine", precision,
+                                      {"XGEMM_MIN_INDIRECT_SIZE": least})
+        state[precision] = least
 
 
 def _header(a, dtype):
@@ -113,21 +120,29 @@ def _gemm_operand(a, rows, cols):
 
 
 def _clblast(out, x, y, batch, xb, yb, m, n, k):
-    if out.dtype.char not in "fd" or not out.device.extra.get("clblast", True):
+    if out.dtype.char not in "fd" or not out.device.extra.get("use_clblast", True):
         return False
     pyclblast = _pyclblast()
     if pyclblast is None:
         return False
-    _tune(pyclblast, out.device)
-    bshape, (xs, ys, os_) = layout.collapse(batch, xb, yb, out.est[:-2])
+    _tune(pyclblast, out.device, m, n, k, 64 if out.dtype.char == "d" else 32)
+
+    def operand(a, ab, rows, cols):  # CLBlast reads matrices with one unit stride
+        got = _gemm_operand(a, rows, cols)
+        if got is None:
+            a = copy(a)
+            ab = layout.broadcast(a.shape[:-2], a.est[:-2], batch)
+            got = _gemm_operand(a, rows, cols)
+        return got, ab
+
+    (xa, lda, ta), xb = operand(x, xb, m, k)
+    (yb_, ldb, tb), yb = operand(y, yb, k, n)
+    bshape, (xs, ys, _) = layout.collapse(batch, xb, yb, out.est[:-2])
     if len(bshape) > 1:  # batch dims that are not one run: make them one
-        x = copy(x.view_of(x.offset, batch + x.shape[-2:], xb + x.est[-2:]))
-        y = copy(y.view_of(y.offset, batch + y.shape[-2:], yb + y.est[-2:]))
+        x = copy(xa.view_of(xa.offset, batch + xa.shape[-2:], xb + xa.est[-2:]))
+        y = copy(yb_.view_of(yb_.offset, batch + yb_.shape[-2:], yb + yb_.est[-2:]))
         return _clblast(out, x, y, batch, x.est[:-2], y.est[:-2], m, n, k)
     count = bshape[0] if bshape else 1
-    a = _gemm_operand(x, m, k) or _gemm_operand(copy(x), m, k)
-    b = _gemm_operand(y, k, n) or _gemm_operand(copy(y), k, n)
-    (xa, lda, ta), (yb_, ldb, tb) = a, b
     q = out.device.queue
     ha, hb, hc = _header(xa, out.dtype), _header(yb_, out.dtype), _header(out, out.dtype)
     try:
@@ -142,7 +157,7 @@ def _clblast(out, x, y, batch, xb, yb, m, n, k):
                                          a_offset=xa.offset, b_offset=yb_.offset,
                                          c_offset=out.offset)
     except RuntimeError:  # e.g. a device CLBlast cannot build for: use our kernel
-        out.device.extra["clblast"] = False
+        out.device.extra["use_clblast"] = False
         return False
     return True
 

@@ -1,17 +1,24 @@
-"""Convolution and pooling kernels: im2col, col2im and max_pool, one launch each, for any
-number of spatial dims. Convolution itself is core's decomposition (im2col, then matmul on
-CLBlast); max_pool_backward is core's (a deterministic add_along_axis per plane).
+"""Convolution and pooling: im2col, col2im and max_pool kernels (one launch each, any
+number of spatial dims) and convolutions as single large matmuls (CLBlast).
+
+Convolution lays the windows out as one (C * prod(kernel), N * positions) matrix, so the
+forward pass and both gradients are one GEMM each instead of one small GEMM per sample.
+Grouped convolutions use core's decomposition. max_pool_backward is core's too (a
+deterministic add_along_axis per plane).
 
 x is (N, C, *spatial); kernel_size, stride, padding and dilation hold one int per axis.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import layout
 from .array import empty
 from .codegen import Source, ctype
+from .elementwise import copy, full
 
 I64 = np.dtype("i8")
 
@@ -31,49 +38,68 @@ def _geometry(nd):
     return [f"{p}{i}" for p in ("K", "S", "P", "D") for i in range(nd)]
 
 
-def im2col(x, kernel_size, stride, padding, dilation):
+def _out(x, kernel_size, stride, padding, dilation, ceil_mode=False):
+    return tuple(out_size(n, *a, ceil_mode) for n, *a in zip(
+        x.shape[2:], kernel_size, stride, padding, dilation))
+
+
+# -- im2col / col2im -------------------------------------------------------------------------
+def _windows(x, cols, kernel_size, stride, padding, dilation, out):
+    """Fill ``cols`` (any layout, dims (N, C, *kernel, *out)) with x's windows: a work-item
+    per row of the last output axis, so index math is paid once per row."""
     nd = len(kernel_size)
-    out = tuple(out_size(n, *a) for n, *a in zip(x.shape[2:], kernel_size, stride, padding,
-                                                 dilation))
-    cols = empty(x.device, x.shape[:2] + tuple(kernel_size) + out, x.dtype)
-    if cols.size:
+    rows = cols.size // out[-1]
+    if rows:
         dev = x.device
         knl = dev.kernel(("im2col", x.dtype, nd), lambda: _im2col_source(x.dtype, nd), "im2col")
-        dev.launch(knl, cols.size, cols.data, x.data, x.offset, *x.shape, *x.est, *out,
-                   *kernel_size, *stride, *padding, *dilation)
+        dev.launch(knl, rows, cols.data, cols.offset, *cols.est, x.data, x.offset, *x.shape,
+                   *x.est, *out, *kernel_size, *stride, *padding, *dilation)
     return cols
 
 
 def _im2col_source(dtype, nd):
     t = ctype(dtype)
+    last = nd - 1
     src = Source()
     src.buffer("out", dtype)
+    src.longs(["ooff", "on", "oc", *layout.params("ok", nd), *layout.params("oo", nd)])
     src.buffer("x", dtype, const=True)
     src.longs(["xoff", "N", "C", *layout.params("X", nd), "xn", "xc",
                *layout.params("xs", nd), *layout.params("O", nd), *_geometry(nd)])
-    src(src.index("g"), "  long r = g, xo = xoff; int inside = 1;")
-    for i in reversed(range(nd)):  # output position, then kernel offset, per axis
+    src(src.index("g"), "  long r = g, xo = xoff, oo = ooff; int inside = 1;")
+    for i in reversed(range(last)):  # output position (all but the last axis), kernel offset
         src(f"  long o{i} = r % O{i}; r /= O{i};")
     for i in reversed(range(nd)):
-        src(f"  long k{i} = r % K{i}; r /= K{i};")
-    src("  long c = r % C, n = r / C; xo += n * xn + c * xc;")
-    for i in range(nd):
+        src(f"  long k{i} = r % K{i}; r /= K{i}; oo += k{i} * ok{i};")
+    src("  long c = r % C, n = r / C; xo += n * xn + c * xc; oo += n * on + c * oc;")
+    for i in range(last):
         src(f"  {{ long y = o{i} * S{i} + k{i} * D{i} - P{i};",
-            f"    inside &= (y >= 0) & (y < X{i}); xo += y * xs{i}; }}")
-    src("  " + t.store("out", "g", f"(inside ? {t.load('x', 'xo')} : 0)", t))
+            f"    inside &= (y >= 0) & (y < X{i}); xo += y * xs{i}; oo += o{i} * oo{i}; }}")
+    src(f"  long y = k{last} * D{last} - P{last};",
+        f"  for (long q = 0; q < O{last}; q++, y += S{last}) {{",
+        f"    int ok = inside & (y >= 0) & (y < X{last});",
+        "    " + t.store("out", f"oo + q * oo{last}",
+                         f"(ok ? {t.load('x', f'xo + y * xs{last}')} : 0)", t),
+        "  }")
     return src
+
+
+def im2col(x, kernel_size, stride, padding, dilation):
+    out = _out(x, kernel_size, stride, padding, dilation)
+    cols = empty(x.device, x.shape[:2] + tuple(kernel_size) + out, x.dtype)
+    return _windows(x, cols, kernel_size, stride, padding, dilation, out) if cols.size else cols
 
 
 def col2im(cols, input_shape, kernel_size, stride, padding, dilation):
     """The adjoint of im2col: each input element gathers the window entries that read it
-    (no atomics; a fixed order, so results are deterministic)."""
+    (no atomics; a fixed order, so results are deterministic). ``cols`` may be strided."""
     nd = len(kernel_size)
     out = cols.shape[2 + nd:]
     x = empty(cols.device, tuple(input_shape), cols.dtype)
     if x.size:
         dev = cols.device
         acc = np.dtype("f8") if cols.dtype.char == "d" else (
-            np.dtype("f4") if cols.dtype.kind == "f" or cols.dtype.kind == "V" else I64)
+            I64 if cols.dtype.kind in "biu" else np.dtype("f4"))
         knl = dev.kernel(("col2im", cols.dtype, nd),
                          lambda: _col2im_source(cols.dtype, acc, nd), "col2im")
         dev.launch(knl, x.size, x.data, cols.data, cols.offset, *input_shape, *cols.est, *out,
@@ -106,12 +132,108 @@ def _col2im_source(dtype, acc, nd):
     return src
 
 
+# -- convolution as one GEMM ---------------------------------------------------------------
+def _cols_matrix(x, kernel_size, stride, padding, dilation):
+    """x's windows as a (C * prod(kernel), N * prod(out)) matrix, and out."""
+    n, c = x.shape[:2]
+    out = _out(x, kernel_size, stride, padding, dilation)
+    ck, npos = c * math.prod(kernel_size), n * math.prod(out)
+    mat = empty(x.device, (ck, npos), x.dtype)
+    if mat.size:
+        # the matrix's memory is (C, *kernel, N, *out); the kernel writes it as (N, C, ...)
+        nd = len(kernel_size)
+        dims = (c, *kernel_size, n, *out)
+        st = layout.contiguous(dims)
+        view = mat.view_of(0, (n, c, *kernel_size, *out),
+                           (st[1 + nd], st[0], *st[1:1 + nd], *st[2 + nd:]))
+        _windows(x, view, kernel_size, stride, padding, dilation, out)
+    return mat, out
+
+
+def _as_matrix(a, rows, cols):
+    st = layout.reshape(a.shape, a.est, (rows, cols))
+    if st is None:
+        a, st = copy(a), layout.contiguous((rows, cols))
+    return a.view_of(a.offset, (rows, cols), st)
+
+
+def _transpose(a):
+    return a.view_of(a.offset, a.shape[::-1], a.est[::-1])
+
+
+def _by_sample(mat, n, o, out):
+    """A (O, N * P) matrix as a contiguous (N, O, *out) array."""
+    p = math.prod(out)
+    view = mat.view_of(mat.offset, (n, o, p), (mat.est[1] * p, mat.est[0], mat.est[1]))
+    res = copy(view)
+    shape = (n, o, *out)
+    return res.view_of(res.offset, shape, layout.contiguous(shape))
+
+
+def _by_channel(g):
+    """A (N, O, *out) array as a contiguous (O, N * P) matrix."""
+    n, o = g.shape[:2]
+    p = math.prod(g.shape[2:])
+    g3 = _as_matrix(g, n * o, p)
+    view = g3.view_of(g3.offset, (o, n, p), (g3.est[0], g3.est[0] * o, g3.est[1]))
+    res = copy(view)
+    return res.view_of(res.offset, (o, n * p), (n * p, 1))
+
+
+def convolution(k, x, w, stride, padding, dilation, groups):
+    from ember.backends import decompositions
+
+    if groups != 1:
+        return decompositions.convolution(k, x, w, stride, padding, dilation, groups)
+    from .linalg import matmul
+
+    o = w.shape[0]
+    cols, out = _cols_matrix(x, w.shape[2:], stride, padding, dilation)
+    res = matmul(_as_matrix(w, o, cols.shape[0]), cols)  # (O, N * P)
+    return _by_sample(res, x.shape[0], o, out)
+
+
+def convolution_backward_weight(k, x, g, weight_shape, stride, padding, dilation, groups):
+    from ember.backends import decompositions
+
+    if groups != 1:
+        return decompositions.convolution_backward_weight(k, x, g, weight_shape, stride,
+                                                          padding, dilation, groups)
+    from .linalg import matmul
+
+    cols, _ = _cols_matrix(x, weight_shape[2:], stride, padding, dilation)
+    gw = matmul(_by_channel(g), _transpose(cols))  # (O, C * prod(kernel))
+    return gw.view_of(gw.offset, tuple(weight_shape), layout.contiguous(tuple(weight_shape)))
+
+
+def convolution_backward_input(k, g, w, input_shape, stride, padding, dilation, groups):
+    from ember.backends import decompositions
+
+    if groups != 1:
+        return decompositions.convolution_backward_input(k, g, w, input_shape, stride,
+                                                         padding, dilation, groups)
+    from .linalg import matmul
+
+    n, c = input_shape[:2]
+    kernel_size, out = tuple(w.shape[2:]), tuple(g.shape[2:])
+    o, nd = w.shape[0], len(kernel_size)
+    ck = c * math.prod(kernel_size)
+    dcols = matmul(_transpose(_as_matrix(w, o, ck)), _by_channel(g))  # (C * K, N * P)
+    if dcols.size == 0:
+        return full(g.device, tuple(input_shape), 0, g.dtype)
+    dims = (c, *kernel_size, n, *out)  # dcols' memory, read by col2im as (N, C, K, out)
+    st = layout.contiguous(dims)
+    view = dcols.view_of(dcols.offset, (n, c, *kernel_size, *out),
+                         (st[1 + nd], st[0], *st[1:1 + nd], *st[2 + nd:]))
+    return col2im(view, tuple(input_shape), kernel_size, stride, padding, dilation)
+
+
+# -- pooling ---------------------------------------------------------------------------------
 def max_pool(x, kernel_size, stride, padding, dilation, ceil_mode):
     """Window maxima (padding counts as -inf) and the flat in-plane index of the first
     maximum; a NaN wins, as in PyTorch."""
     nd = len(kernel_size)
-    out = tuple(out_size(n, *a, ceil_mode) for n, *a in zip(x.shape[2:], kernel_size, stride,
-                                                            padding, dilation))
+    out = _out(x, kernel_size, stride, padding, dilation, ceil_mode)
     shape = x.shape[:2] + out
     values = empty(x.device, shape, x.dtype)
     indices = empty(x.device, shape, I64)
@@ -153,4 +275,3 @@ def _max_pool_source(dtype, nd):
         "  " + t.store("vals", "g", "best", t),
         "  idx[g] = bi;")
     return src
-

@@ -301,9 +301,10 @@ def _rowwise_source(name, dtype, acc, nk):
         f"  for (long i = 0; i < n; i++) total += exp({v} - peak);")
     if name == "logsumexp":
         src("  " + t.store("out", "oo", "log(total) + peak", a))
-    elif name == "log_softmax":
-        src(f"  {a.c} lse = log(total) + peak;",
-            "  for (long i = 0; i < n; i++) " + t.store("out", "oo + i * ys", f"{v} - lse", a))
+    elif name == "log_softmax":  # (x - peak) - log(total): no cancellation at large x
+        src(f"  {a.c} lt = log(total);",
+            "  for (long i = 0; i < n; i++) "
+            + t.store("out", "oo + i * ys", f"({v} - peak) - lt", a))
     else:
         src("  for (long i = 0; i < n; i++) "
             + t.store("out", "oo + i * ys", f"exp({v} - peak) / total", a))
