@@ -48,9 +48,9 @@ def test_quick_start_cnn_runs_and_saves(tmp_path):
     assert "final test accuracy" in result.stdout
     accuracy = float(result.stdout.split("final test accuracy ")[1].split("%")[0])
     assert accuracy > 85.0
-    import ember
-
     from PIL import Image
+
+    import ember
 
     with Image.open(out.with_suffix(".png")) as picture:  # the labelled grid of test digits
         assert picture.mode == "RGB" and picture.width > 28 * 8

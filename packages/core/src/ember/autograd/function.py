@@ -165,7 +165,7 @@ def _run(ctx, grads):
 
 
 class Function(metaclass=FunctionMeta):
-    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; then ``apply``."""
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call apply."""
 
     _internal = False
 
