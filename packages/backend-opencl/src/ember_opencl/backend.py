@@ -120,6 +120,36 @@ def kernel_table(kernels) -> dict:
     return k
 
 
+def prelude(dev) -> list:
+    """Kernels built with a device's first program: the float32 ops nearly every program
+    starts with. One PoCL build costs about the same for one kernel or forty, so a fresh
+    process pays for one build instead of one per op."""
+    f4, i8, b1 = np.dtype("f4"), np.dtype("i8"), np.dtype("?")
+    found = []
+    for name, kinds in [
+            *[(op, k) for op in ("add", "sub", "mul", "div") for k in
+              ((f4, f4), (f4, float), (float, f4))],
+            *[(op, (f4,)) for op in ("neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
+                                     "abs")],
+            *[(op, (f4, float)) for op in ("maximum", "gt", "lt", "pow")],
+            ("eq", (i8, i8)), ("add", (i8, int))]:
+        found.append(ew.op_request(dev, name, kinds))
+    for dt in (f4, i8, b1):
+        ct = ew.ctype(dt)
+        found.append(ew.map_request(dev, "full", dt, (None,), "{0}", ct, [ct], False))
+    for src, dst in ((f4, f4), (f4, i8), (i8, f4), (b1, f4), (f4, b1)):
+        ct = ew.ctype(src)
+        for strided in (False, True):
+            found.append(ew.map_request(dev, "astype", dst, (src,), "{0}", ct, [ct], strided))
+    for name in ("sum", "mean", "amax"):
+        for group in (1, 256):
+            found.append(reduce.reduce_request(dev, name, f4, 1, group))
+    return found
+
+
+runtime.PRELUDE.append(prelude)
+
+
 class OpenCLBackend(Backend):
     name = "opencl"
     pip_name = "ember-backend-opencl"

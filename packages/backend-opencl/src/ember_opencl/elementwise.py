@@ -53,14 +53,10 @@ def launch_map(name, out, expr, res, operands, cts, variants=None):
     dev = out.device
     knl = dev.kernels.get(key)
     if knl is None:
-        def request(out_dtype, kinds, expr, res, cts):
-            key = ("map", name, expr, out_dtype, kinds, tuple(ct.c for ct in cts), res.c,
-                   strided)
-            return key, lambda: _map_source(out_dtype, kinds, expr, res, cts, strided, dev)
-
         siblings = None if variants is None else (
-            lambda: [request(*v) for v in variants()])
-        knl = dev.kernel(key, request(out.dtype, kinds, expr, res, cts)[1], name, siblings)
+            lambda: [map_request(dev, name, *v, strided) for v in variants()])
+        knl = dev.kernel(key, map_request(dev, name, out.dtype, kinds, expr, res, cts,
+                                          strided)[1], name, siblings)
     args = [out.data, out.offset]
     if strided:
         args += cstrides[0]
@@ -77,6 +73,23 @@ def launch_map(name, out, expr, res, operands, cts, variants=None):
         args += cshape
     dev.launch(knl, n, *args)
     return out
+
+
+def map_request(dev, name, out_dtype, kinds, expr, res, cts, strided):
+    """(key, make) of an elementwise kernel, as launch_map looks it up."""
+    key = ("map", name, expr, out_dtype, kinds, tuple(ct.c for ct in cts), res.c, strided)
+    return key, lambda: _map_source(out_dtype, kinds, expr, res, cts, strided, dev)
+
+
+def op_request(dev, name, kinds, strided=False):
+    """(key, make) of op ``name`` over ``kinds`` (dtypes, or float/int/bool scalars)."""
+    key = (name, *kinds)
+    p = _plans.get(key)
+    if p is None:
+        p = _plans[key] = plan(name, kinds)
+    dtype, res, cts, expr = p
+    return map_request(dev, name, dtype, tuple(k if isinstance(k, np.dtype) else None
+                                               for k in kinds), expr, res, cts, strided)
 
 
 def _split(name, out, expr, res, operands, cts, variants):

@@ -89,21 +89,24 @@ def reduce(name, x, axes, keepdims):
         rshape, rstr = (rshape or (1,)), (rstr or (0,))
     else:
         rshape, (rstr,) = layout.pad(rshape, rstr)
-    nk, dev = layout.MAXD, x.device
-
-    def request(dtype):
-        acc, res = _acc_dtype(name, dtype, dev)
-        return (("reduce", name, dtype, nr, group),
-                lambda: _reduce_source(name, dtype, acc, res, nk, nr, group, dev))
-
-    key, make = request(x.dtype)
-    knl = dev.kernel(key, make, name, lambda: [request(d) for d in DTYPES])
+    dev = x.device
+    key, make = reduce_request(dev, name, x.dtype, nr, group)
+    knl = dev.kernel(key, make, name,
+                     lambda: [reduce_request(dev, name, d, nr, group) for d in DTYPES])
     args = [out.data, x.data, x.offset, *kshape, *kstr, *rshape, *rstr, r]
     if group == 1:
         x.device.launch(knl, m, *args)
     else:
         knl(x.device.queue, (m * group,), (group,), *args)
     return out
+
+
+def reduce_request(dev, name, dtype, nr, group):
+    """(key, make) of a reduction kernel: ``nr`` reduced dims (1 or MAXD), ``group``
+    work-items per output."""
+    acc, res = _acc_dtype(name, dtype, dev)
+    return (("reduce", name, dtype, nr, group),
+            lambda: _reduce_source(name, dtype, acc, res, layout.MAXD, nr, group, dev))
 
 
 def _reduce_source(name, dtype, acc, res, nk, nr, group, device):

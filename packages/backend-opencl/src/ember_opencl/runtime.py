@@ -117,6 +117,7 @@ def cache_dir() -> str | None:
     return str(path)
 
 
+PRELUDE: list = []  # functions (device) -> [(key, make)] built with a device's first program
 LARGE = 1 << 16  # launches over more work-items than this use the large work-group size
 
 
@@ -200,7 +201,12 @@ class Device:
         if found is None:
             requests = [(key, make)]
             if siblings is not None:
-                requests += [(k, m) for k, m in siblings() if k != key and k not in self.kernels]
+                requests += siblings()
+            if not self.kernels:  # the device's first program: add the common kernels
+                requests += [r for make_prelude in PRELUDE for r in make_prelude(self)]
+            seen = set()
+            requests = [r for r in requests if not (r[0] in seen or seen.add(r[0]) or
+                                                    r[0] in self.kernels)]
             self.build(requests, op)
             found = self.kernels[key]
         return found
