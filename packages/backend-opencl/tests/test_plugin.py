@@ -68,6 +68,15 @@ def test_float64_and_float16():
 
 
 @needs_device
+def test_float64_without_cl_khr_fp64_is_a_clear_type_error(monkeypatch):
+    monkeypatch.setattr(runtime.device(0), "fp64", False)
+    with pytest.raises(TypeError, match="cl_khr_fp64"):
+        ember.ones(2, dtype=ember.float64, device="opencl")
+    with pytest.raises(TypeError, match="cl_khr_fp64"):
+        ember.ones(2, device="opencl").double()
+
+
+@needs_device
 def test_kernel_build_failure_names_op_and_log():
     from ember_opencl.codegen import Source
 
