@@ -531,6 +531,17 @@ def test_matmul(dtype, shapes):
     run("matmul", a, b)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_matmul_on_the_tiled_kernel(dtype, monkeypatch):
+    """The backend's own GEMM, used where pyclblast is not installed."""
+    from ember_opencl import runtime
+
+    monkeypatch.setitem(runtime.device(0).extra, "use_clblast", False)
+    for a, b in [((70, 130), (130, 65)), ((2, 1, 9, 4), (3, 4, 5)), ((1, 1), (1, 1))]:
+        run("matmul", arr(a, dtype), arr(b, dtype))
+    run("matmul", arr((40, 30), dtype).T, arr((20, 40), dtype).T)
+
+
 def test_matmul_strided_operands():
     a, b = arr((6, 4)), arr((5, 6))
     run("matmul", a.T, b.T)

@@ -26,9 +26,6 @@ def _pyclblast():
         _CLBLAST[:] = [pyclblast, Array]
     return _CLBLAST[0]
 
-TILE = 16
-
-
 def matmul(x, y):
     dtype = np.result_type(x.dtype, y.dtype)
     if x.dtype != dtype:
@@ -163,21 +160,25 @@ def _clblast(out, x, y, batch, xb, yb, m, n, k):
 
 
 def _tiled(out, x, y, batch, xb, yb, m, n, k):
+    """The backend's own GEMM: a work-group of T x T work-items computes a (W*T) x (W*T)
+    tile of C, each work-item a W x W block held in registers, over K in steps of T kept
+    in local memory (T, W = 8, 8 on CPUs: about 15 GFLOP/s here, 0.4x NumPy; 16, 4 on
+    GPUs)."""
     dev = out.device
-    tile = TILE if dev.max_group >= TILE * TILE else 8
-    knl = dev.kernel(("matmul", out.dtype, tile), lambda: _tiled_source(out.dtype, tile),
+    t, w = (8, 8) if dev.is_cpu or dev.max_group < 256 else (16, 4)
+    knl = dev.kernel(("matmul", out.dtype, t, w), lambda: _tiled_source(out.dtype, t, w),
                      "matmul")
-    gsize = (math.ceil(n / tile) * tile, math.ceil(m / tile) * tile, max(math.prod(batch), 1))
+    span = t * w
+    gsize = (math.ceil(n / span) * t, math.ceil(m / span) * t, max(math.prod(batch), 1))
     batch, (xb, yb) = layout.pad(batch, xb, yb)
-    knl(dev.queue, gsize, (tile, tile, 1), out.data, x.data, x.offset, y.data, y.offset,
+    knl(dev.queue, gsize, (t, t, 1), out.data, x.data, x.offset, y.data, y.offset,
         m, n, k, *x.est[-2:], *y.est[-2:], *batch, *xb, *yb)
 
 
-def _tiled_source(dtype, tile):
-    t = ctype(dtype)
-    acc = t.c
-    mul_add = "acc = acc | (As[lr][q] & Bs[q][lc]);" if t.kind == "b" else \
-        "acc += As[lr][q] * Bs[q][lc];"
+def _tiled_source(dtype, t, w):
+    ct = ctype(dtype)
+    acc, span = ct.c, t * w
+    fma = "acc[i][j] |= a[i] & b[j];" if ct.kind == "b" else "acc[i][j] += a[i] * b[j];"
     src = Source()
     src.buffer("c", dtype)
     src.buffer("a", dtype, const=True)
@@ -185,22 +186,36 @@ def _tiled_source(dtype, tile):
     src.buffer("b", dtype, const=True)
     src.longs(["boff", "M", "N", "K", "as0", "as1", "bs0", "bs1", *layout.params("B"),
                *layout.params("ab"), *layout.params("bb")])
-    src("  int lc = get_local_id(0), lr = get_local_id(1);",
-        f"  long col = get_group_id(0) * {tile} + lc, row = get_group_id(1) * {tile} + lr;",
+    src("  int tc = get_local_id(0), tr = get_local_id(1), me = tr * " + str(t) + " + tc;",
+        f"  long col0 = get_group_id(0) * {span}, row0 = get_group_id(1) * {span};",
         "  long bt = get_global_id(2), ao = aoff, bo = boff;",
         layout.unravel_code("bt", "B", [("ao", "ab"), ("bo", "bb")]),
-        f"  __local {acc} As[{tile}][{tile}], Bs[{tile}][{tile}];",
-        f"  {acc} acc = 0;",
-        f"  for (long k0 = 0; k0 < K; k0 += {tile}) {{",
-        f"    As[lr][lc] = (row < M && k0 + lc < K) ? "
-        f"{t.load('a', 'ao + row * as0 + (k0 + lc) * as1')} : 0;",
-        f"    Bs[lr][lc] = (k0 + lr < K && col < N) ? "
-        f"{t.load('b', 'bo + (k0 + lr) * bs0 + col * bs1')} : 0;",
+        f"  __local {acc} As[{span}][{t + 1}], Bs[{t}][{span}];",
+        f"  {acc} acc[{w}][{w}];",
+        f"  for (int i = 0; i < {w}; i++) for (int j = 0; j < {w}; j++) acc[i][j] = 0;",
+        f"  for (long k0 = 0; k0 < K; k0 += {t}) {{",
+        f"    for (int l = me; l < {span * t}; l += {t * t}) {{",
+        f"      int r = l / {t}, q = l % {t};",
+        f"      As[r][q] = (row0 + r < M && k0 + q < K) ? "
+        f"{ct.load('a', 'ao + (row0 + r) * as0 + (k0 + q) * as1')} : 0;",
+        f"      r = l / {span}; q = l % {span};",
+        f"      Bs[r][q] = (k0 + r < K && col0 + q < N) ? "
+        f"{ct.load('b', 'bo + (k0 + r) * bs0 + (col0 + q) * bs1')} : 0;",
+        "    }",
         "    barrier(CLK_LOCAL_MEM_FENCE);",
-        f"    for (int q = 0; q < {tile}; q++) {mul_add}",
+        f"    for (int q = 0; q < {t}; q++) {{",
+        f"      {acc} a[{w}], b[{w}];",
+        f"      for (int i = 0; i < {w}; i++) {{ a[i] = As[tr + {t} * i][q]; "
+        f"b[i] = Bs[q][tc + {t} * i]; }}",
+        f"      for (int i = 0; i < {w}; i++) for (int j = 0; j < {w}; j++) {fma}",
+        "    }",
         "    barrier(CLK_LOCAL_MEM_FENCE);",
         "  }",
-        "  if (row < M && col < N) " + t.store("c", "bt * M * N + row * N + col", "acc", t))
+        f"  for (int i = 0; i < {w}; i++) for (int j = 0; j < {w}; j++) {{",
+        f"    long row = row0 + tr + {t} * i, col = col0 + tc + {t} * j;",
+        "    if (row < M && col < N) "
+        + ct.store("c", "bt * M * N + row * N + col", "acc[i][j]", ct),
+        "  }")
     return src
 
 
