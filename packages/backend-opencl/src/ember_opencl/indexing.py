@@ -45,22 +45,17 @@ class Key:
             n, s = x.shape[d], x.est[d]
             d += 1
             if isinstance(k, slice):
-                start, stop, step = k.indices(n)
-                length = len(range(start, stop, step))
-                offset += start * s if length else 0
+                delta, length, stride = layout.slice_dim(n, s, k)
+                offset += delta
                 basic_shape.append(length)
-                basic_strides.append(s * step)
+                basic_strides.append(stride)
             elif isinstance(k, CLArray):
                 self.index.append((k, s, n))
                 positions.append(pos)
                 if before is None:
                     before = len(basic_shape)
             else:
-                i = int(k)
-                if not -n <= i < n:
-                    raise IndexError(f"index {i} is out of bounds for axis {d - 1} with size "
-                                     f"{n}")
-                offset += (i + n if i < 0 else i) * s
+                offset += layout.int_offset(n, s, k, d - 1)
                 if advanced:
                     positions.append(pos)
                     if before is None:

@@ -118,6 +118,21 @@ def _consumes(k) -> int:
     return 1
 
 
+def slice_dim(n, s, k):
+    """(offset, length, stride) of slice ``k`` of a dim of size n and stride s."""
+    start, stop, step = k.indices(n)
+    length = len(range(start, stop, step))
+    return (start * s if length else 0), length, s * step
+
+
+def int_offset(n, s, i, axis):
+    """The offset of index ``i`` (negative from the end) of a dim of size n, stride s."""
+    i = operator.index(i)
+    if not -n <= i < n:
+        raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+    return (i + n if i < 0 else i) * s
+
+
 def basic_index(offset, shape, strides, key):
     """The layout of ``x[key]`` for a key of ints, slices, None and Ellipsis."""
     out_shape, out_strides, d = [], [], 0
@@ -129,17 +144,27 @@ def basic_index(offset, shape, strides, key):
         n, s = shape[d], strides[d]
         d += 1
         if isinstance(k, slice):
-            start, stop, step = k.indices(n)
-            length = len(range(start, stop, step))
-            offset += start * s if length else 0
+            delta, length, stride = slice_dim(n, s, k)
+            offset += delta
             out_shape.append(length)
-            out_strides.append(s * step)
+            out_strides.append(stride)
         else:
-            i = operator.index(k)
-            if not -n <= i < n:
-                raise IndexError(f"index {i} is out of bounds for axis {d - 1} with size {n}")
-            offset += (i + n if i < 0 else i) * s
+            offset += int_offset(n, s, k, d - 1)
     return offset, tuple(out_shape), tuple(out_strides)
+
+
+def transpose(shape, strides):
+    """All dims reversed (a matrix's transpose)."""
+    return tuple(reversed(shape)), tuple(reversed(strides))
+
+
+def view_as(shape, strides, new_shape, order):
+    """``(shape, strides)`` reshaped to ``new_shape`` (it must be a view), then permuted by
+    ``order``: the layout of ``x.reshape(new_shape).permute(order)``."""
+    st = reshape(shape, strides, new_shape)
+    if st is None:
+        raise ValueError(f"{shape} with strides {strides} cannot be viewed as {new_shape}")
+    return permute(new_shape, st, order)
 
 
 def diagonal(offset, shape, strides, axis1, axis2, k=0):

@@ -140,14 +140,17 @@ def _cols_matrix(x, kernel_size, stride, padding, dilation):
     ck, npos = c * math.prod(kernel_size), n * math.prod(out)
     mat = empty(x.device, (ck, npos), x.dtype)
     if mat.size:
-        # the matrix's memory is (C, *kernel, N, *out); the kernel writes it as (N, C, ...)
-        nd = len(kernel_size)
-        dims = (c, *kernel_size, n, *out)
-        st = layout.contiguous(dims)
-        view = mat.view_of(0, (n, c, *kernel_size, *out),
-                           (st[1 + nd], st[0], *st[1:1 + nd], *st[2 + nd:]))
-        _windows(x, view, kernel_size, stride, padding, dilation, out)
+        _windows(x, _as_windows(mat, n, c, kernel_size, out), kernel_size, stride, padding,
+                 dilation, out)
     return mat, out
+
+
+def _as_windows(mat, n, c, kernel_size, out):
+    """A (C * K, N * P) matrix viewed as im2col's (N, C, *kernel, *out)."""
+    nd = len(kernel_size)
+    dims = (c, *kernel_size, n, *out)
+    order = (1 + nd, 0, *range(1, 1 + nd), *range(2 + nd, 2 + 2 * nd))
+    return mat.view_of(mat.offset, *layout.view_as(mat.shape, mat.est, dims, order))
 
 
 def _as_matrix(a, rows, cols):
@@ -158,16 +161,15 @@ def _as_matrix(a, rows, cols):
 
 
 def _transpose(a):
-    return a.view_of(a.offset, a.shape[::-1], a.est[::-1])
+    return a.view_of(a.offset, *layout.transpose(a.shape, a.est))
 
 
 def _by_sample(mat, n, o, out):
     """A (O, N * P) matrix as a contiguous (N, O, *out) array."""
     p = math.prod(out)
-    view = mat.view_of(mat.offset, (n, o, p), (mat.est[1] * p, mat.est[0], mat.est[1]))
-    res = copy(view)
-    shape = (n, o, *out)
-    return res.view_of(res.offset, shape, layout.contiguous(shape))
+    res = copy(mat.view_of(mat.offset, *layout.view_as(mat.shape, mat.est, (o, n, p),
+                                                       (1, 0, 2))))
+    return _as_shape(res, (n, o, *out))
 
 
 def _by_channel(g):
@@ -175,9 +177,13 @@ def _by_channel(g):
     n, o = g.shape[:2]
     p = math.prod(g.shape[2:])
     g3 = _as_matrix(g, n * o, p)
-    view = g3.view_of(g3.offset, (o, n, p), (g3.est[0], g3.est[0] * o, g3.est[1]))
-    res = copy(view)
-    return res.view_of(res.offset, (o, n * p), (n * p, 1))
+    res = copy(g3.view_of(g3.offset, *layout.view_as(g3.shape, g3.est, (n, o, p), (1, 0, 2))))
+    return _as_shape(res, (o, n * p))
+
+
+def _as_shape(a, shape):
+    """A contiguous array viewed as ``shape``."""
+    return a.view_of(a.offset, shape, layout.contiguous(shape))
 
 
 def convolution(k, x, w, stride, padding, dilation, groups):
@@ -203,7 +209,7 @@ def convolution_backward_weight(k, x, g, weight_shape, stride, padding, dilation
 
     cols, _ = _cols_matrix(x, weight_shape[2:], stride, padding, dilation)
     gw = matmul(_by_channel(g), _transpose(cols))  # (O, C * prod(kernel))
-    return gw.view_of(gw.offset, tuple(weight_shape), layout.contiguous(tuple(weight_shape)))
+    return _as_shape(gw, tuple(weight_shape))
 
 
 def convolution_backward_input(k, g, w, input_shape, stride, padding, dilation, groups):
@@ -216,16 +222,13 @@ def convolution_backward_input(k, g, w, input_shape, stride, padding, dilation, 
 
     n, c = input_shape[:2]
     kernel_size, out = tuple(w.shape[2:]), tuple(g.shape[2:])
-    o, nd = w.shape[0], len(kernel_size)
+    o = w.shape[0]
     ck = c * math.prod(kernel_size)
     dcols = matmul(_transpose(_as_matrix(w, o, ck)), _by_channel(g))  # (C * K, N * P)
     if dcols.size == 0:
         return full(g.device, tuple(input_shape), 0, g.dtype)
-    dims = (c, *kernel_size, n, *out)  # dcols' memory, read by col2im as (N, C, K, out)
-    st = layout.contiguous(dims)
-    view = dcols.view_of(dcols.offset, (n, c, *kernel_size, *out),
-                         (st[1 + nd], st[0], *st[1:1 + nd], *st[2 + nd:]))
-    return col2im(view, tuple(input_shape), kernel_size, stride, padding, dilation)
+    return col2im(_as_windows(dcols, n, c, kernel_size, out), tuple(input_shape),
+                  kernel_size, stride, padding, dilation)
 
 
 # -- pooling ---------------------------------------------------------------------------------

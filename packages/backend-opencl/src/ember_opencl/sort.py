@@ -138,14 +138,10 @@ def sort(x, axis, descending, stable=True):
     indices = empty(x.device, x.shape, I64)
     for dst, src in ((values, keys), (indices, idx)):
         view = dst.view_of(0, *layout.permute(dst.shape, dst.est, order))
-        assign(view, src.view_of(src.offset, view.shape, _line_strides(view.shape, src.est)))
+        # the (M, n) lines read back as (..., n)
+        assign(view, src.view_of(src.offset, *layout.view_as(
+            src.shape, src.est, view.shape, range(len(view.shape)))))
     return values, indices
-
-
-def _line_strides(shape, est):
-    """Strides of an (M, n) line buffer read back as ``shape`` (..., n)."""
-    inner = layout.contiguous(shape[:-1])
-    return tuple(s * est[0] for s in inner) + (est[1],)
 
 
 def _zeros_like_index(x):
