@@ -97,7 +97,7 @@ def _split(name, out, expr, res, operands, cts, variants):
     ops = [o.view_of(o.offset, out.shape, layout.broadcast(o.shape, o.est, out.shape))
            if o.__class__ is CLArray else o for o in operands]
     def row(a, i):
-        return a.view_of(a.offset + i * a.est[0], a.shape[1:], a.est[1:]) \
+        return a.view_of(*layout.basic_index(a.offset, a.shape, a.est, (i, Ellipsis))) \
             if a.__class__ is CLArray else a
 
     for i in range(out.shape[0]):

@@ -35,10 +35,10 @@ def matmul(x, y):
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError("matmul: Input operand does not have enough dimensions")
     vx, vy = x.ndim == 1, y.ndim == 1
-    if vx:
-        x = x.view_of(x.offset, (1,) + x.shape, (0,) + x.est)
+    if vx:  # a vector is a 1-row (or 1-column) matrix
+        x = x.view_of(*layout.basic_index(x.offset, x.shape, x.est, (None, Ellipsis)))
     if vy:
-        y = y.view_of(y.offset, y.shape + (1,), y.est + (0,))
+        y = y.view_of(*layout.basic_index(y.offset, y.shape, y.est, (Ellipsis, None)))
     m, k = x.shape[-2:]
     k2, n = y.shape[-2:]
     if k != k2:
@@ -136,8 +136,10 @@ def _clblast(out, x, y, batch, xb, yb, m, n, k):
     (yb_, ldb, tb), yb = operand(y, yb, k, n)
     bshape, (xs, ys, _) = layout.collapse(batch, xb, yb, out.est[:-2])
     if len(bshape) > 1:  # batch dims that are not one run: make them one
-        x = copy(xa.view_of(xa.offset, batch + xa.shape[-2:], xb + xa.est[-2:]))
-        y = copy(yb_.view_of(yb_.offset, batch + yb_.shape[-2:], yb + yb_.est[-2:]))
+        x = copy(xa.view_of(xa.offset, batch + xa.shape[-2:],
+                            layout.broadcast(xa.shape, xa.est, batch + xa.shape[-2:])))
+        y = copy(yb_.view_of(yb_.offset, batch + yb_.shape[-2:],
+                             layout.broadcast(yb_.shape, yb_.est, batch + yb_.shape[-2:])))
         return _clblast(out, x, y, batch, x.est[:-2], y.est[:-2], m, n, k)
     count = bshape[0] if bshape else 1
     q = out.device.queue

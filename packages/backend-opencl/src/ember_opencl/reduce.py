@@ -268,7 +268,8 @@ def rowwise(name, x, axis, keepdims=True):
         if not keepdims:
             shape = tuple(s for i, s in enumerate(x.shape) if i != axis)
         out = empty(x.device, shape, x.dtype)
-        ostr = out.est if keepdims else out.est[:axis] + (0,) + out.est[axis:]
+        ostr = out.est if keepdims else layout.basic_index(
+            out.offset, out.shape, out.est, (slice(None),) * axis + (None, Ellipsis))[2]
     else:
         out = empty(x.device, x.shape, x.dtype)
         ostr = out.est
