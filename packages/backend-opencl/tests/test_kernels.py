@@ -138,6 +138,7 @@ def test_astype(src, dst):
     run("astype", x, _dtype.from_numpy_dtype(np.dtype(dst)))
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # NumPy's float16
 def test_full_converts_like_c():
     run("full", (3,), -1, _dtype.uint8, 0)  # 255, as C and PyTorch convert it
     run("full", (2,), 300, _dtype.uint8, 0)
