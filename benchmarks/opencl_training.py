@@ -50,8 +50,11 @@ def time_steps(name, batch, number):
 
 
 def main(argv):
-    import ember_opencl
-
+    try:
+        import ember_opencl
+    except ImportError:
+        print("ember-backend-opencl is not installed: opencl benchmarks skipped")
+        return
     if not ember_opencl.is_available():
         print("no OpenCL device here: opencl benchmarks skipped "
               f"({ember_opencl.unavailable_reason()})")
