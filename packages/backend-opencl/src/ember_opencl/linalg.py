@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from . import layout
+from . import layout, runtime
 from .array import empty
 from .codegen import Source, ctype
 from .elementwise import astype, copy, full
@@ -146,18 +146,21 @@ def _clblast(out, x, y, batch, xb, yb, m, n, k):
     ha, hb, hc = _header(xa, out.dtype), _header(yb_, out.dtype), _header(out, out.dtype)
     try:
         if count == 1:
-            pyclblast.gemm(q, m, n, k, ha, hb, hc, lda, ldb, n, a_transp=ta, b_transp=tb,
+            event = pyclblast.gemm(q, m, n, k, ha, hb, hc, lda, ldb, n, a_transp=ta, b_transp=tb,
                            a_offset=xa.offset, b_offset=yb_.offset, c_offset=out.offset)
         else:
             sa = xs[0] if bshape else 0
             sb = ys[0] if bshape else 0
-            pyclblast.gemmStridedBatched(q, m, n, k, count, ha, hb, hc, lda, ldb, n, sa, sb,
+            event = pyclblast.gemmStridedBatched(q, m, n, k, count, ha, hb, hc, lda, ldb, n, sa, sb,
                                          m * n, a_transp=ta, b_transp=tb,
                                          a_offset=xa.offset, b_offset=yb_.offset,
                                          c_offset=out.offset)
     except RuntimeError:  # e.g. a device CLBlast cannot build for: use our kernel
         out.device.extra["use_clblast"] = False
         return False
+    # pyclblast wraps CLBlast's event with an extra retain: a second wrapper that does not
+    # retain releases it when dropped (else every call would leak an event)
+    runtime.cl.Event.from_int_ptr(event.int_ptr, retain=False)
     return True
 
 
