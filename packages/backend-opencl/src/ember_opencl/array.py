@@ -118,4 +118,5 @@ def to_host(x) -> np.ndarray:
     if host.size:
         runtime.cl.enqueue_copy(x.device.queue, host, x.data,
                                 src_offset=x.offset * x.dtype.itemsize, is_blocking=True)
+    x.device.pending = 0  # a blocking read waits for everything queued before it
     return host

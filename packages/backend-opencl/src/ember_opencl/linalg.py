@@ -68,7 +68,7 @@ def matmul(x, y):
 # CLBlast has no tuned parameters for PoCL's CPU device and its defaults run at a third of
 # NumPy's speed there; these (found on an AVX-512 CPU) reach NumPy's, and CLBlast's
 # "indirect" GEMM beats its untuned "direct" one from small sizes on.
-_POCL_XGEMM = dict(GEMMK=0, KREG=1, KWG=32, KWI=2, MDIMA=8, MDIMC=8, MWG=128, NDIMB=8,
+_POCL_XGEMM = dict(GEMMK=0, KREG=1, KWG=16, KWI=2, MDIMA=8, MDIMC=8, MWG=128, NDIMB=8,
                    NDIMC=8, NWG=128, SA=0, SB=0, STRM=0, STRN=0, VWM=8, VWN=8)
 
 
@@ -143,6 +143,8 @@ def _clblast(out, x, y, batch, xb, yb, m, n, k):
         return _clblast(out, x, y, batch, x.est[:-2], y.est[:-2], m, n, k)
     count = bshape[0] if bshape else 1
     q = out.device.queue
+    # CLBlast's indirect GEMM pads copies of A, B and C into buffers of its own
+    out.device.reserve(2 * count * (m * k + k * n + m * n) * out.dtype.itemsize)
     ha, hb, hc = _header(xa, out.dtype), _header(yb_, out.dtype), _header(out, out.dtype)
     try:
         if count == 1:

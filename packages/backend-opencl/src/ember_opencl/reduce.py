@@ -47,10 +47,12 @@ def _acc_dtype(name, dtype, device):
 
 
 def _group_size(device, m, r):
-    if r < 64 or m >= 4 * 1024:
+    """Work-items per output: one (a loop per output) when there are outputs enough to
+    fill the device (a CPU's few cores fill fast; neighbouring outputs then read
+    neighbouring memory), else a work-group of up to 256 splitting the sum."""
+    if r < 64 or m >= (256 if device.is_cpu else 4096):
         return 1
-    size = 1 << min(int(math.log2(r)), 8)
-    return min(size, device.max_group)
+    return min(1 << min(int(math.log2(r)), 8), device.max_group)
 
 
 def reduce(name, x, axes, keepdims):

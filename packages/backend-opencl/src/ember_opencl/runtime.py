@@ -150,6 +150,9 @@ class Device:
 
         self.driver_caches = bool(has_src_build_cache(cl_device))
         self.kernels: dict = {}
+        self.pending = 0  # bytes allocated since the queue was last known empty
+        self.pending_limit = min(cl_device.global_mem_size // 4,
+                                 1 << 28 if cl_device.type & cl.device_type.CPU else 1 << 30)
         self.groups: dict = {}    # kernel -> its (small, large) work-group sizes
         self._context = None
         self.extra: dict = {}  # per-device state of other modules (e.g. matmul choice)
@@ -178,7 +181,17 @@ class Device:
     def alloc(self, nbytes: int):
         if self._context is None:
             self._open()
+        # Buffers dropped by Python are freed only when the queued kernels using them have
+        # run: without a sync, a loop of ops would hold every result it ever made. Wait for
+        # the queue once the allocations since the last wait pass a quarter of the memory.
+        self.reserve(nbytes)
         return self.allocate(max(int(nbytes), 1))
+
+    def reserve(self, nbytes: int) -> None:
+        """Count memory the queue's commands hold (also a library's own temporaries)."""
+        self.pending += nbytes
+        if self.pending > self.pending_limit:
+            self.synchronize()
 
     def check_dtype(self, dtype) -> None:
         if dtype.char == "d" and not self.fp64:
@@ -188,6 +201,7 @@ class Device:
     def synchronize(self) -> None:
         if self._context is not None:
             self.queue.finish()
+        self.pending = 0
 
     # -- programs --------------------------------------------------------------------
     def kernel(self, key, make, op: str, siblings=None):
