@@ -123,6 +123,37 @@ OPS: dict[str, Op] = {
          "zeros of input_shape with g added at the flat per-plane indices (which may repeat "
          "only when overlapping is true)"),
     ])
+    # fused nn ops and their gradients (decompositions in decompositions_nn); floating x.
+    # ndim: how many trailing axes of x are normalised; mask: which gradients to compute
+    # (the others are None); weight and bias are shaped as those axes, or None
+    + _ops(False, [
+        ("layer_norm", "(x, weight, bias, ndim, eps)",
+         "(out, mean, rstd): (x - mean) * rstd * weight + bias over the last ndim axes, with "
+         "rstd = 1 / sqrt(biased variance + eps); mean and rstd keep those axes as size 1"),
+        ("layer_norm_backward", "(g, x, mean, rstd, weight, ndim, mask)",
+         "(gx, gweight, gbias): layer_norm's gradients from its mean and rstd; mask is three "
+         "bools"),
+        ("rms_norm", "(x, weight, ndim, eps)",
+         "(out, rstd): x * rstd * weight over the last ndim axes, with rstd = 1 / sqrt(mean(x "
+         "* x) + eps) keeping those axes as size 1"),
+        ("rms_norm_backward", "(g, x, rstd, weight, ndim, mask)",
+         "(gx, gweight): rms_norm's gradients from its rstd; mask is two bools"),
+        ("cross_entropy", "(x, target)",
+         "(losses, lse) for logits x (N, C) and int64 target (N,) in [0, C): lse = "
+         "logsumexp(x[n]) and losses = lse - x[n, target[n]], both (N,)"),
+        ("cross_entropy_backward", "(g, x, target, lse)",
+         "g[n] * (softmax(x[n]) - onehot(target[n])): the gradient of cross_entropy's losses "
+         "for (N,) g, from its lse"),
+        ("gelu", "(x, approximate)",
+         "(out, aux): x * Phi(x) (approximate 'none') or its tanh approximation ('tanh'); aux "
+         "is Phi(x), or tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)) for 'tanh', kept for "
+         "gelu_backward, or None when gelu_backward recomputes it"),
+        ("gelu_backward", "(g, x, aux, approximate)",
+         "g * gelu'(x), aux being gelu's aux for x or None"),
+        ("dropout", "(gen, x, p)",
+         "(x * mask, mask): mask (x's dtype) is 1 / (1 - p) where a uniform draw in [0, 1) of "
+         "x's dtype is >= p, else 0; 0 <= p < 1"),
+    ])
     # the tensor library (decompositions in decompositions_special / decompositions_linalg)
     + _ops(False, [
         *[(n, _UNARY, "elementwise " + n + " (floating x)") for n in (

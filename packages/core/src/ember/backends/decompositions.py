@@ -101,9 +101,14 @@ def var(k, x, axes, correction, keepdims):
     return k.div(total, max(_count(x.shape, axes) - correction, 0))
 
 
+def finite_max(k, x, axes):
+    """amax over axes (kept), 0 where infinite: the shift of a stable logsumexp."""
+    top = k.amax(x, axes, True)
+    return k.where(k.isnan(k.sub(top, top)), 0, top)  # an infinite peak would give nan
+
+
 def logsumexp(k, x, axes, keepdims):
-    peak = k.amax(x, axes, True)
-    peak = k.where(k.isnan(k.sub(peak, peak)), 0, peak)  # an infinite peak would give nan
+    peak = finite_max(k, x, axes)
     out = k.add(k.log(k.sum(k.exp(k.sub(x, peak)), axes, True)), peak)
     if not keepdims:
         axes = range(x.ndim) if axes is None else axes
@@ -118,9 +123,7 @@ def softmax(k, x, axis):
 
 def log_softmax(k, x, axis):
     # (x - max) - log(sum(exp(x - max))): adding the max back first would round it away
-    peak = k.amax(x, (axis,), True)
-    peak = k.where(k.isnan(k.sub(peak, peak)), 0, peak)  # an infinite peak would give nan
-    shifted = k.sub(x, peak)
+    shifted = k.sub(x, finite_max(k, x, (axis,)))
     return k.sub(shifted, k.log(k.sum(k.exp(shifted), (axis,), True)))
 
 
@@ -290,7 +293,8 @@ def max_pool_backward(k, g, indices, input_shape, overlapping):
     return k.reshape(out, tuple(input_shape))
 
 
-# the tensor library's optional ops (special functions, scans, searchsorted, linear algebra)
+# the fused nn ops, and the tensor library's optional ops (special functions, scans,
+# searchsorted, linear algebra)
 from .decompositions_linalg import (  # noqa: E402,F401
     cholesky,
     eigh,
@@ -299,6 +303,17 @@ from .decompositions_linalg import (  # noqa: E402,F401
     qr,
     svd,
     triangular_solve,
+)
+from .decompositions_nn import (  # noqa: E402,F401
+    cross_entropy,
+    cross_entropy_backward,
+    dropout,
+    gelu,
+    gelu_backward,
+    layer_norm,
+    layer_norm_backward,
+    rms_norm,
+    rms_norm_backward,
 )
 from .decompositions_special import (  # noqa: E402,F401
     acos,

@@ -8,12 +8,12 @@ the backward is being recorded.
 
 from __future__ import annotations
 
-import math
 import warnings
 
 from ..._tensor import Tensor, _wrap, _wrap_dim
 from ...autograd import grad_mode
 from ...autograd.function import Function
+from ...backends import decompositions_nn as _nn
 from ...ops import inplace as _inplace
 from ...ops.pointwise import where
 from ...ops.reduction import log_softmax as _core_log_softmax
@@ -174,50 +174,36 @@ def celu_(input, alpha=1.0):
 
 
 # -- smooth activations --------------------------------------------------------------------
-_SQRT1_2 = 1 / math.sqrt(2.0)
-_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
-_TANH_BETA = math.sqrt(2 / math.pi)
-_TANH_KAPPA = 0.044715
-
-
 class Gelu(Function):
-    """x * Phi(x) (exact) or its tanh approximation, as one node (``GeluBackward0``).
-
-    The exact form keeps Phi(x) from the forward, so a step computes erf once.
-    """
+    """x * Phi(x) (exact) or its tanh approximation, as one node (``GeluBackward0``): the
+    backend's ``gelu`` kernel forward and ``gelu_backward`` kernel backward, which reuses
+    the forward's Phi(x) (or tanh) where the backend keeps it."""
 
     _internal = True
 
     @staticmethod
     def forward(ctx, x, approximate):
         ctx.approximate = approximate
-        k = x._device._k
-        d = x._data
-        if approximate == "tanh":
-            ctx.save_for_backward(x)
-            inner = k.mul(k.add(d, k.mul(k.mul(k.mul(d, d), d), _TANH_KAPPA)), _TANH_BETA)
-            return k.mul(k.mul(d, 0.5), k.add(k.tanh(inner), 1))
-        cdf = k.mul(k.add(k.erf(k.mul(d, _SQRT1_2)), 1), 0.5)
-        ctx.save_for_backward(x, _wrap(cdf, x._device))
-        return k.mul(d, cdf)
+        out, aux = x._device._k.gelu(x._data, approximate)
+        ctx.save_for_backward(x, None if aux is None else _wrap(aux, x._device))
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        if ctx.approximate == "tanh":
-            (x,) = ctx.saved_tensors
-            x_sq = x * x
-            t = ((x + x_sq * x * _TANH_KAPPA) * _TANH_BETA).tanh()
-            left_derivative = (t + 1) * 0.5
-            right_derivative = x * 0.5 * (1 - t * t) * ((x_sq * (3 * _TANH_KAPPA) + 1)
-                                                        * _TANH_BETA)
-            return g * (left_derivative + right_derivative), None
-        x, cdf = ctx.saved_tensors
+        x, aux = ctx.saved_tensors
         if not _state.enabled:
-            k, d = x._device._k, x._data
-            pdf = k.mul(k.exp(k.mul(k.mul(d, d), -0.5)), _INV_SQRT_2PI)
-            return _wrap(k.mul(g._data, k.add(cdf._data, k.mul(d, pdf))), x._device), None
-        cdf = (_erf(x * _SQRT1_2) + 1) * 0.5  # differentiable, for double backward
-        pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
+            k = x._device._k
+            return _wrap(k.gelu_backward(g._data, x._data, None if aux is None else aux._data,
+                                         ctx.approximate), x._device), None
+        if ctx.approximate == "tanh":  # differentiable, for double backward
+            x_sq = x * x
+            t = ((x + x_sq * x * _nn.TANH_KAPPA) * _nn.TANH_BETA).tanh()
+            left_derivative = (t + 1) * 0.5
+            right_derivative = x * 0.5 * (1 - t * t) * ((x_sq * (3 * _nn.TANH_KAPPA) + 1)
+                                                        * _nn.TANH_BETA)
+            return g * (left_derivative + right_derivative), None
+        cdf = (_erf(x * _nn.SQRT1_2) + 1) * 0.5
+        pdf = (x * x * -0.5).exp() * _nn.INV_SQRT_2PI
         return g * (cdf + x * pdf), None
 
 

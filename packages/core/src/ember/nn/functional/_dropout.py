@@ -22,36 +22,44 @@ def _check_p(p):
 
 
 def _keep_mask(x, p, shape):
-    """A native array of 1/(1-p) where kept (probability 1-p) and 0 elsewhere."""
+    """A native array of 1/(1-p) where kept (probability 1-p) and 0 elsewhere: the mask that
+    the dropout kernel draws for ones of ``shape``."""
     dev = x._device
     k = dev._k
-    draws = k.uniform(default_generator_for(dev).native, shape, 0.0, 1.0, x.dtype)
-    return k.mul(k.astype(k.ge(draws, p), x.dtype), 1.0 / (1.0 - p))
+    ones = k.ones(shape, x.dtype, dev.index)
+    return k.dropout(default_generator_for(dev).native, ones, p)[1]
 
 
 class Mul(Function):
-    """x * mask, the mask drawn once and saved for the backward (named so that its node
-    prints as PyTorch's dropout node does: ``MulBackward0``)."""
+    """x * mask, the mask drawn once (with x by the dropout kernel when ``mask`` is None) and
+    saved for the backward; named so that its node prints as PyTorch's dropout node does:
+    ``MulBackward0``."""
 
     _internal = True
 
     @staticmethod
-    def forward(ctx, x, mask):
+    def forward(ctx, x, mask, p):
+        dev = x._device
+        if mask is None:
+            out, drawn = dev._k.dropout(default_generator_for(dev).native, x._data, p)
+            mask = _wrap(drawn, dev)
+        else:
+            out = dev._k.mul(x._data, mask._data)
         ctx.save_for_backward(mask)
-        return x._device._k.mul(x._data, mask._data)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
         if not _state.enabled:
-            return _wrap(g._device._k.mul(g._data, mask._data), g._device), None
-        return g * mask, None
+            return _wrap(g._device._k.mul(g._data, mask._data), g._device), None, None
+        return g * mask, None, None
 
 
-def _apply_mask(input, mask, inplace):
+def _apply_mask(input, mask, inplace, p=None):
     if inplace:
-        return _in_place(input, lambda x: Mul.apply(x, mask))
-    return Mul.apply(input, mask)
+        return _in_place(input, lambda x: Mul.apply(x, mask, p))
+    return Mul.apply(input, mask, p)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -61,8 +69,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1.0:
         return _apply_mask(input, input.new_zeros(()), inplace)
-    mask = _wrap(_keep_mask(input, p, input._data.shape), input._device)
-    return _apply_mask(input, mask, inplace)
+    return _apply_mask(input, None, inplace, p)
 
 
 def _feature_dropout(input, p, training, inplace, batched_dim, name):

@@ -1,7 +1,8 @@
 """Loss functions (``torch.nn.functional``): each reduces with 'none' | 'mean' | 'sum'.
 
-``nll_loss`` is one autograd node over the backend's gather/scatter kernels, so
-``cross_entropy`` (log_softmax + nll_loss) costs two nodes, as in PyTorch.
+``nll_loss`` is one autograd node over the backend's gather/scatter kernels. The common
+``cross_entropy`` (logits (N, C), class targets, no label smoothing) is one node over the
+backend's fused ``cross_entropy`` kernels; its other forms are log_softmax + nll_loss.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 from ...autograd.function import Function, once_differentiable
 from ...ops.pointwise import where
-from ...ops.reduction import log_softmax as _core_log_softmax
 from .. import _reduction as _Reduction
 from ._activation import log_softmax, logsigmoid
 from ._distance import pairwise_distance
@@ -82,32 +82,14 @@ class NllLoss(Function):
     def forward(ctx, x, target, weight, ignore_index, reduction):
         k, dev = x._device._k, x._device
         n, c = x._data.shape
-        dtype = x.dtype
-        t = target._data
-        valid = k.ne(t, ignore_index)
-        safe = k.where(valid, t, 0)
-        if n:
-            out_of_range = k.logical_or(k.lt(safe, 0), k.ge(safe, c))
-            if bool(dev._backend.to_host(k.any(out_of_range, None, False))):
-                host = dev._backend.to_host(safe).reshape(-1)
-                bad = next(int(v) for v in host if not 0 <= v < c)
-                raise IndexError(f"Target {bad} is out of bounds.")
+        safe, w = _targets(x, target, weight, ignore_index)
         key = (k.arange(0, n, 1, _dtype.int64, dev.index), safe)  # (row, target) pairs
-        w = k.astype(valid, dtype)
-        if weight is not None:
-            w = k.mul(w, k.getitem(weight._data, (safe,)))
         losses = k.neg(k.mul(k.getitem(x._data, key), w))
         ctx.key = key
         ctx.save_for_backward(_wrap(w, dev))
         ctx.meta = (n, c, reduction)
-        if reduction == "none":
-            return losses
-        total = k.sum(losses, None, False)
-        if reduction == "sum":
-            return total
-        wsum = k.sum(w, None, False)
-        ctx.wsum = wsum
-        return k.div(total, wsum)
+        out, ctx.wsum = _reduce_rows(k, losses, w, reduction)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -129,6 +111,83 @@ class NllLoss(Function):
             scale = scale / _wrap(ctx.wsum, g._device)
         grad = IndexPut.apply(zeros((n, c), dtype=g.dtype, device=g.device), scale, ctx.key)
         return grad, None, None, None, None
+
+
+def _targets(x, target, weight, ignore_index):
+    """(targets with ignored ones as 0, per-row weights) for (N, C) scores; IndexError for a
+    target outside [0, C)."""
+    dev = x._device
+    k = dev._k
+    n, c = x._data.shape
+    t = target._data
+    valid = k.ne(t, ignore_index)
+    safe = k.where(valid, t, 0)
+    if n:
+        out_of_range = k.logical_or(k.lt(safe, 0), k.ge(safe, c))
+        if bool(dev._backend.to_host(k.any(out_of_range, None, False))):
+            host = dev._backend.to_host(safe).reshape(-1)
+            bad = next(int(v) for v in host if not 0 <= v < c)
+            raise IndexError(f"Target {bad} is out of bounds.")
+    w = k.astype(valid, x.dtype)
+    if weight is not None:
+        w = k.mul(w, k.getitem(weight._data, (safe,)))
+    return safe, w
+
+
+def _reduce_rows(k, losses, w, reduction):
+    """(loss, mean's weight total or None) of weighted per-row losses, as nll_loss reduces."""
+    if reduction == "none":
+        return losses, None
+    total = k.sum(losses, None, False)
+    if reduction == "sum":
+        return total, None
+    wsum = k.sum(w, None, False)
+    return k.div(total, wsum), wsum
+
+
+class CrossEntropy(Function):
+    """log_softmax + nll_loss of logits (N, C) as one node over the backend's fused
+    ``cross_entropy`` kernels; it prints as PyTorch's cross_entropy node, NllLossBackward0."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        k = x._device._k
+        safe, w = _targets(x, target, weight, ignore_index)
+        losses, lse = k.cross_entropy(x._data, safe)
+        out, wsum = _reduce_rows(k, k.mul(losses, w), w, reduction)
+        ctx.save_for_backward(x, _wrap(w, x._device))
+        ctx.meta = (safe, lse, wsum, reduction)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        safe, lse, wsum, reduction = ctx.meta
+        dev = x._device
+        if not _state.enabled:
+            k = dev._k
+            scale = k.mul(w._data, g._data)
+            if wsum is not None:
+                scale = k.div(scale, wsum)
+            return _wrap(k.cross_entropy_backward(scale, x._data, safe, lse), dev), \
+                None, None, None, None
+        from ...ops.creation import zeros
+        from ...ops.indexing import IndexPut
+        from ...ops.reduction import softmax
+
+        scale = w * g  # differentiable, for double backward
+        if wsum is not None:
+            scale = scale / _wrap(wsum, dev)
+        n, c = x.shape
+        rows = (dev._k.arange(0, n, 1, _dtype.int64, dev.index), safe)
+        onehot = IndexPut.apply(zeros((n, c), dtype=g.dtype, device=g.device), scale, rows)
+        return softmax(x, 1) * scale.unsqueeze(1) - onehot, None, None, None, None
+
+
+CrossEntropy._backward_cls.__name__ = CrossEntropy._backward_cls.__qualname__ = \
+    "NllLossBackward0"
 
 
 def _check_weight(weight, c):
@@ -183,11 +242,13 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """log_softmax over the class dimension, then nll_loss (or soft-target cross-entropy)."""
-    if (label_smoothing == 0.0 and input.__class__ is Tensor and input._data.ndim == 2
-            and target.__class__ is Tensor and target._data.dtype == _INT64):
-        return nll_loss(_core_log_softmax(input, 1), target, weight, size_average,
-                        ignore_index, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
+    if (label_smoothing == 0.0 and input.__class__ is Tensor and input._data.ndim == 2
+            and input.dtype.is_floating_point and target.__class__ is Tensor
+            and target._data.dtype == _INT64 and target._data.ndim == 1
+            and input._data.shape[0] == target._data.shape[0]):
+        _check_weight(weight, input._data.shape[1])
+        return CrossEntropy.apply(input, target, weight, ignore_index, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
                            f"{label_smoothing}")

@@ -1,8 +1,9 @@
 """Normalisation: batch_norm, instance_norm, layer_norm, group_norm, rms_norm,
 local_response_norm.
 
-batch_norm and layer_norm are one autograd node each; their backward is written with
-Tensor ops (so double backward works).
+batch_norm, layer_norm and rms_norm are one autograd node each. layer_norm and rms_norm run
+the backend's (fused where it has them) kernels forward and backward; batch_norm's backward,
+and every backward that records a graph (double backward), is written with Tensor ops.
 """
 
 from __future__ import annotations
@@ -24,7 +25,53 @@ def _finfo_eps(dtype):
     return float(np.finfo(dtype.numpy).eps) if dtype is not _dtype.bfloat16 else 0.0078125
 
 
-# -- the shared normalise-then-affine node ----------------------------------------------------
+# -- the normalise-then-affine nodes ---------------------------------------------------------
+def _native(t):
+    return None if t is None else t._data
+
+
+def _rebuild(x, axes, eps, stats):
+    """(xhat, rstd) of x with Tensor ops, so that a backward recording a graph differentiates.
+
+    stats: "mean_var" (x's mean and variance over axes), "rms" (x's root mean square) or
+    given constant (mean, var) tensors.
+    """
+    if stats == "rms":
+        rstd = ((x * x).mean(axes, keepdim=True) + eps).rsqrt()
+        return x * rstd, rstd
+    if stats == "mean_var":
+        mean = x.mean(axes, keepdim=True)
+        centred = x - mean
+        var = (centred * centred).mean(axes, keepdim=True)
+    else:
+        mean, var = stats
+        centred = x - mean
+    rstd = (var + eps).rsqrt()
+    return centred * rstd, rstd
+
+
+def _grads(g, xhat, rstd, w, axes, stats, needs, w_shape, b_shape):
+    """The gradients (x, w, b) of xhat * w + b with Tensor ops (``stats`` as in _rebuild)."""
+    from ...ops._util import sum_to_shape
+
+    gw = sum_to_shape(g * xhat, w_shape) if needs[1] else None
+    gb = sum_to_shape(g, b_shape) if needs[2] else None
+    gx = None
+    if needs[0]:
+        gxhat = g * w if w is not None else g
+        if stats in ("mean_var", "rms"):
+            n = 1
+            for a in axes:
+                n *= xhat.shape[a]
+            mean_gx = (gxhat * xhat).sum(axes, keepdim=True) * (1.0 / n)
+            if stats == "mean_var":
+                gxhat = gxhat - gxhat.sum(axes, keepdim=True) * (1.0 / n)
+            gx = (gxhat - xhat * mean_gx) * rstd
+        else:
+            gx = gxhat * rstd
+    return gx, gw, gb
+
+
 class _Normalize(Function):
     """(x - mean) * rstd over ``axes`` (statistics of x, or given constants), then * w + b.
 
@@ -51,48 +98,23 @@ class _Normalize(Function):
             out = k.mul(out, w._data)
         if b is not None:
             out = k.add(out, b._data)
-        elif w is None:
-            out = k.copy(out) if out is d else out
         ctx.save_for_backward(_wrap(xhat, dev), _wrap(rstd, dev), w, x)
-        ctx.meta = (axes, stats is None, x._data.shape,
-                    None if b is None else b._data.shape,
-                    None if w is None else w._data.shape, eps)
-        ctx.stats = stats
+        ctx.meta = (axes, "mean_var" if stats is None else stats, _shape(b), _shape(w), eps)
         ctx.mean_var = (_wrap(mean, dev), _wrap(var, dev))
         return out
 
     @staticmethod
     def backward(ctx, g):
         xhat, rstd, w, x = ctx.saved_tensors
-        axes, batch_stats, shape, b_shape, w_shape, eps = ctx.meta
+        axes, stats, b_shape, w_shape, eps = ctx.meta
         if _state.enabled:  # create_graph: rebuild xhat from x so the backward differentiates
-            if batch_stats:
-                mean = x.mean(axes, keepdim=True)
-                centred = x - mean
-                var = (centred * centred).mean(axes, keepdim=True)
-            else:
-                mean, var = ctx.stats
-                centred = x - mean
-            rstd = (var + eps).rsqrt()
-            xhat = centred * rstd
-        gx_needed, gw_needed, gb_needed = ctx.needs_input_grad[:3]
-        from ...ops._util import sum_to_shape
+            xhat, rstd = _rebuild(x, axes, eps, stats)
+        return (*_grads(g, xhat, rstd, w, axes, stats, ctx.needs_input_grad, w_shape, b_shape),
+                None, None, None)
 
-        gw = sum_to_shape(g * xhat, w_shape) if gw_needed else None
-        gb = sum_to_shape(g, b_shape) if gb_needed else None
-        gx = None
-        if gx_needed:
-            gxhat = g * w if w is not None else g
-            if batch_stats:
-                n = 1
-                for a in axes:
-                    n *= shape[a]
-                mean_g = gxhat.sum(axes, keepdim=True) * (1.0 / n)
-                mean_gx = (gxhat * xhat).sum(axes, keepdim=True) * (1.0 / n)
-                gx = (gxhat - mean_g - xhat * mean_gx) * rstd
-            else:
-                gx = gxhat * rstd
-        return gx, gw, gb, None, None, None
+
+def _shape(t):
+    return None if t is None else t._data.shape
 
 
 class NativeBatchNorm(_Normalize):
@@ -101,10 +123,63 @@ class NativeBatchNorm(_Normalize):
     _internal = True
 
 
-class NativeLayerNorm(_Normalize):
-    """layer_norm's node (prints as PyTorch's ``NativeLayerNormBackward0``)."""
+class NativeLayerNorm(Function):
+    """layer_norm over the last ``ndim`` axes: the backend's ``layer_norm`` kernel, whose
+    mean and rstd feed ``layer_norm_backward`` (``NativeLayerNormBackward0``)."""
 
     _internal = True
+
+    @staticmethod
+    def forward(ctx, x, w, b, ndim, eps):
+        dev = x._device
+        out, mean, rstd = dev._k.layer_norm(x._data, _native(w), _native(b), ndim, eps)
+        ctx.save_for_backward(x, w, _wrap(mean, dev), _wrap(rstd, dev))
+        ctx.meta = (ndim, eps, _shape(b))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, mean, rstd = ctx.saved_tensors
+        ndim, eps, b_shape = ctx.meta
+        needs = ctx.needs_input_grad[:3]
+        if _state.enabled:  # create_graph: Tensor ops from x
+            axes = tuple(range(x.ndim - ndim, x.ndim))
+            xhat, rstd = _rebuild(x, axes, eps, "mean_var")
+            grads = _grads(g, xhat, rstd, w, axes, "mean_var", needs, _shape(w), b_shape)
+        else:
+            dev = g._device
+            grads = [None if a is None else _wrap(a, dev) for a in dev._k.layer_norm_backward(
+                g._data, x._data, mean._data, rstd._data, _native(w), ndim, needs)]
+        return (*grads, None, None)
+
+
+class FusedRmsNorm(Function):
+    """rms_norm over the last ``ndim`` axes: the backend's ``rms_norm`` kernel, whose rstd
+    feeds ``rms_norm_backward`` (``FusedRmsNormBackward0``, as PyTorch's fused node)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, w, ndim, eps):
+        dev = x._device
+        out, rstd = dev._k.rms_norm(x._data, _native(w), ndim, eps)
+        ctx.save_for_backward(x, w, _wrap(rstd, dev))
+        ctx.meta = (ndim, eps)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, rstd = ctx.saved_tensors
+        ndim, eps = ctx.meta
+        needs = ctx.needs_input_grad[:2]
+        if _state.enabled:  # create_graph: Tensor ops from x
+            axes = tuple(range(x.ndim - ndim, x.ndim))
+            xhat, rstd = _rebuild(x, axes, eps, "rms")
+            grads = _grads(g, xhat, rstd, w, axes, "rms", needs + (False,), _shape(w), None)
+            return grads[0], grads[1], None, None
+        dev = g._device
+        grads = dev._k.rms_norm_backward(g._data, x._data, rstd._data, _native(w), ndim, needs)
+        return (*[None if a is None else _wrap(a, dev) for a in grads], None, None)
 
 
 def _channel_shape(x, c_dim=1):
@@ -207,24 +282,28 @@ def _check_normalized_shape(input, normalized_shape, name="layer_norm"):
     return normalized_shape
 
 
+def _check_param_shapes(normalized_shape, **params):
+    for name, t in params.items():
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {list(t.shape)} and normalized_shape = "
+                               f"{list(normalized_shape)}")
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dimensions, then scale and shift."""
     normalized_shape = _check_normalized_shape(input, normalized_shape)
-    nd = len(normalized_shape)
-    axes = tuple(range(input.ndim - nd, input.ndim))
-    return NativeLayerNorm.apply(input, weight, bias, axes, eps, None)
+    _check_param_shapes(normalized_shape, weight=weight, bias=bias)
+    return NativeLayerNorm.apply(input, weight, bias, len(normalized_shape), eps)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x**2) + eps) over the trailing dimensions, times ``weight``."""
     normalized_shape = _check_normalized_shape(input, normalized_shape, "rms_norm")
+    _check_param_shapes(normalized_shape, weight=weight)
     if eps is None:
         eps = _finfo_eps(input.dtype)
-    axes = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    out = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    return out
+    return FusedRmsNorm.apply(input, weight, len(normalized_shape), eps)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):

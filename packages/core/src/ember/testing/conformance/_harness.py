@@ -195,7 +195,11 @@ class Context:
         self.k.setitem(x, (0,) * x.ndim + (Ellipsis,), value)
 
     def compare(self, out, expected, what, rtol=None, atol=None):
-        """Compare native ``out`` (array or tuple) with NumPy ``expected`` (exact dtype)."""
+        """Compare native ``out`` (array or tuple) with NumPy ``expected`` (exact dtype); an
+        expected None (an output not asked for) must be None."""
+        if expected is None:
+            assert out is None, f"{what}: expected None, got {type(out).__name__}"
+            return
         if isinstance(expected, tuple):
             assert isinstance(out, (tuple, list)) and len(out) == len(expected), \
                 f"{what}: expected a tuple of {len(expected)} arrays, got {type(out).__name__}"

@@ -1587,3 +1587,5 @@ def _scatter_reduce_ref(x, index, vals, axis, reduce):
 
 
 spec("scatter_reduce", NUMERIC, cases=_scatter_reduce_cases, ref=_scatter_reduce_ref, tol=_LOW)
+
+from . import kernel_specs_nn  # noqa: E402,F401  (the fused nn ops' specs register themselves)

@@ -47,8 +47,8 @@ def _expected_dtypes(spec, d, expected):
         return expected
     if isinstance(expected, tuple):
         targets = target if isinstance(target, tuple) else (target,) * len(expected)
-        return tuple(np.asarray(e).astype(t.numpy) for e, t in zip(expected, targets,
-                                                                     strict=True))
+        return tuple(None if e is None else np.asarray(e).astype(t.numpy)
+                     for e, t in zip(expected, targets, strict=True))
     return np.asarray(expected).astype(target.numpy)
 
 
