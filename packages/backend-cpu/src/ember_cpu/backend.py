@@ -31,6 +31,7 @@ class CPUBackend(Backend):
             setattr(self.kernels, op, fn)
         self.kernels.erf = special_kernels.make_erf(self.kernels)  # float32 fast path (GELU)
         self.kernels.broadcast_to = broadcast_to
+        self.kernels.relu = relu
         _malloc.tune()  # reuse freed memory between steps (see _malloc)
 
     def from_host(self, array, index):
@@ -55,6 +56,17 @@ class CPUBackend(Backend):
         gen.bit_generator.state = json.loads(bytes(state).decode())
 
 
+_ZEROS: dict = {}  # dtype -> a 0-d zero of that dtype
+
+
+def relu(x, out=None):
+    """max(x, 0) against a 0-d zero array: half the cost of a Python 0 on small arrays."""
+    zero = _ZEROS.get(x.dtype)
+    if zero is None:
+        zero = _ZEROS[x.dtype] = np.zeros((), x.dtype)
+    return np.maximum(x, zero, out=... if out is None else out)
+
+
 def broadcast_to(x, shape):
     """A view of ``x`` with ``shape``; read-only where elements repeat (as torch's expand).
 
@@ -64,19 +76,22 @@ def broadcast_to(x, shape):
     if len(shape) < x.ndim:
         return np.broadcast_to(x, shape)  # raises NumPy's error; core checks shapes first
     lead = len(shape) - x.ndim
-    strides = [0] * lead
-    for i, (n, m, s) in enumerate(zip(x.shape, shape[lead:], x.strides)):
-        if n == m:
-            strides.append(s)
-        elif n == 1:
-            strides.append(0)
-        else:
-            raise ValueError(f"cannot broadcast dimension {i} of size {n} to {m}")
-    repeats = any(s == 0 and n > 1 for s, n in zip(strides, shape))
-    if x.flags.c_contiguous:
+    if not x.ndim:  # a scalar, e.g. the gradient of a full reduction
+        strides = (0,) * lead
+    else:
+        strides = [0] * lead
+        for i, (n, m, s) in enumerate(zip(x.shape, shape[lead:], x.strides)):
+            if n == m:
+                strides.append(s)
+            elif n == 1:
+                strides.append(0)
+            else:
+                raise ValueError(f"cannot broadcast dimension {i} of size {n} to {m}")
+    if x.flags.c_contiguous:  # no zero strides: elements repeat exactly when the size grows
         out = np.ndarray(shape, x.dtype, x, 0, strides)
-        if repeats or not x.flags.writeable:
+        if out.size != x.size or not x.flags.writeable:
             out.flags.writeable = False
         return out
+    repeats = any(s == 0 and n > 1 for s, n in zip(strides, shape))
     return np.lib.stride_tricks.as_strided(x, shape, strides,
                                            writeable=not repeats and x.flags.writeable)

@@ -568,16 +568,18 @@ def max_pool_backward(g, indices, input_shape, overlapping):
 
 
 def threshold_backward(g, x, threshold):
-    """g where x > threshold else 0, as a multiply: np.where on a random mask mispredicts
-    branches and runs several times slower. inf * 0 gives nan, so a non-finite g takes the
-    exact where() path."""
-    if g.shape != x.shape or not (g.flags.c_contiguous and x.flags.c_contiguous) or \
-            g.ndim == 0:
+    """g where x > threshold else 0. Small inputs take np.where; large contiguous ones a
+    multiply by the mask, split over threads (np.where on a random mask mispredicts
+    branches and runs several times slower). inf * 0 gives nan, so a non-finite g then
+    takes the exact where() path."""
+    if g.size < _MIN_PARALLEL:
+        return np.where(np.greater(x, threshold), g, np.zeros((), g.dtype))
+    if g.shape != x.shape or not (g.flags.c_contiguous and x.flags.c_contiguous):
         keep = np.greater(x, threshold)
         with np.errstate(invalid="ignore"):
-            res = np.multiply(g, keep, out=...)  # out=...: a 0-d array, not a scalar
+            res = np.multiply(g, keep)
     else:  # the common case, split over threads
-        res = np.empty(np.broadcast_shapes(g.shape, x.shape), np.result_type(g.dtype, bool))
+        res = np.empty(g.shape, g.dtype)
         gf, xf, rf = g.reshape(-1), x.reshape(-1), res.reshape(-1)
 
         def part(lo, hi):
@@ -585,7 +587,7 @@ def threshold_backward(g, x, threshold):
                 np.multiply(gf[lo:hi], np.greater(xf[lo:hi], threshold), out=rf[lo:hi])
         _parallel(rf.size, part, rf.size)
     if res.dtype.kind == "f" and np.isnan(res).any():
-        res = np.asarray(np.where(np.greater(x, threshold), g, np.zeros((), g.dtype)))
+        res = np.where(np.greater(x, threshold), g, np.zeros((), g.dtype))
     return res
 
 

@@ -424,27 +424,31 @@ class Tensor:
         memo[id(self)] = new
         return new
 
-    # -- the hot path: arithmetic without autograd skips the op machinery ---------
+    # -- the hot path: tensor-tensor arithmetic skips the op machinery ------------------
     def __add__(self, other):
-        if (other.__class__ is Tensor and self._device is other._device
-                and not (_state.enabled and (self._requires_grad or other._requires_grad))):
+        if other.__class__ is Tensor and self._device is other._device:
             x, y = self._data, other._data
             if x.dtype is y.dtype and x.dtype.kind != "b":
-                try:
-                    return _wrap(self._device._k.add(x, y), self._device)
-                except ValueError:
-                    pass  # the op below raises PyTorch's broadcast error
+                if not (_state.enabled and (self._requires_grad or other._requires_grad)):
+                    try:
+                        return _wrap(self._device._k.add(x, y), self._device)
+                    except ValueError:
+                        pass  # the op below raises PyTorch's broadcast error
+                elif x.shape == y.shape:  # recorded: straight to Function.apply's recording
+                    return _function._apply_recording(_Add, (self, other), {})
         return _ops.add(self, other)
 
     def __mul__(self, other):
-        if (other.__class__ is Tensor and self._device is other._device
-                and not (_state.enabled and (self._requires_grad or other._requires_grad))):
+        if other.__class__ is Tensor and self._device is other._device:
             x, y = self._data, other._data
             if x.dtype is y.dtype:
-                try:
-                    return _wrap(self._device._k.mul(x, y), self._device)
-                except ValueError:
-                    pass
+                if not (_state.enabled and (self._requires_grad or other._requires_grad)):
+                    try:
+                        return _wrap(self._device._k.mul(x, y), self._device)
+                    except ValueError:
+                        pass
+                elif x.shape == y.shape:
+                    return _function._apply_recording(_Mul, (self, other), {})
         return _ops.mul(self, other)
 
 
@@ -482,3 +486,6 @@ _LEGACY_BY_NAME = {v: k for k, v in _LEGACY_NAMES.items()}
 
 _function.bind_tensor(Tensor, _wrap, _dtype.bfloat16.numpy)
 from . import ops as _ops  # noqa: E402  (ops import Tensor from here)
+from .ops import pointwise as _pointwise  # noqa: E402
+
+_Add, _Mul = _pointwise.Add, _pointwise.Mul

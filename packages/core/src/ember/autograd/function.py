@@ -25,6 +25,7 @@ class Node:
     _dirty = ()
     _non_diff = ()
     _outputs_meta = (None,)
+    _may_save_output = False
     _forward_cls = None
     next_functions = ()
 
@@ -83,7 +84,7 @@ class FunctionCtx(Node):
     needs_input_grad = ()
 
     def save_for_backward(self, *tensors):
-        self._saved = tuple(_pack(self, t) for t in tensors)
+        self._saved = tuple([_pack(self, t) for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -122,6 +123,8 @@ def _pack(ctx, t):
         vc = t._vc = [0]
     if t.grad_fn is ctx:
         return ("output", t._data, t._device, t._out_nr, vc, vc[0])
+    if not t._requires_grad:
+        ctx._may_save_output = True  # it may wrap an output's array: see _link_saved_outputs
     return ("tensor", t, vc, vc[0])
 
 
@@ -223,17 +226,21 @@ class _NullCtx:
 _NULL_CTX = _NullCtx()
 
 
+_NO_EDGE = (None, 0)  # the edge of an input that needs no gradient
+
+
 def _apply_recording(cls, args, kwargs):
     ctx = cls._backward_cls()
     needs = []
     edges = []
     for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
+        if a.__class__ in _TENSOR_TYPES and a._requires_grad:
             needs.append(True)
-            edges.append(a._edge())
+            fn = a.grad_fn  # Tensor._edge, inlined for the common non-view case
+            edges.append((fn, a._out_nr) if fn is not None and a._base is None else a._edge())
         else:
             needs.append(False)
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
     ctx.needs_input_grad = tuple(needs)
     ctx.next_functions = tuple(edges)
     _state.enabled = False
@@ -244,15 +251,16 @@ def _apply_recording(cls, args, kwargs):
     if out.__class__ is not tuple and out.__class__ is not Tensor and cls._internal:
         first = args[0]
         t = _wrap(out, first._device if first.__class__ in _TENSOR_TYPES else _device_of(args))
-        ctx._outputs_meta = ((out.shape, out.dtype, t._device),)
-        if out.dtype.kind == "f" or out.dtype == _BF16:
+        dtype = out.dtype
+        ctx._outputs_meta = ((out.shape, dtype, t._device),)
+        if dtype.kind == "f" or dtype == _BF16:
             t.grad_fn = ctx
             t._requires_grad = True
-            if ctx._saved:
+            if ctx._may_save_output:
                 _link_saved_outputs(ctx, (t,))
         return t
     result = _wrap_outputs(out, ctx, args)
-    if ctx._saved:
+    if ctx._may_save_output:
         _link_saved_outputs(ctx, result if result.__class__ is tuple else (result,))
     return result
 

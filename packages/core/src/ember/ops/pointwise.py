@@ -7,6 +7,7 @@ import math
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
+from ..autograd.grad_mode import state as _state
 from ._util import broadcast_shapes, cast, result_type, same_device, sum_to_shape
 from .inplace import _name as _legacy_name
 
@@ -67,6 +68,8 @@ class Add(Function):
         ctx.shapes, ctx.alpha = (_shape(a), _shape(b)), alpha
         if alpha != 1:
             b = _run("mul", b, alpha)
+        elif a.__class__ is b.__class__:  # two tensors (the common case)
+            return a._device._k.add(a._data, b._data)
         return _run("add", a, b)
 
     @staticmethod
@@ -107,8 +110,8 @@ class Mul(Function):
             # saved (as in PyTorch, `y[0] = y[0] * 3` then works under autograd)
             ctx.by_scalar = b if isinstance(a, Tensor) else a
             return _run("mul", a, b)
-        ctx.by_scalar = None
-        save_operands(ctx, a, b)
+        ctx.by_scalar, ctx.scalars = None, (None, None)
+        ctx.save_for_backward(a, b)
         if a.__class__ is b.__class__:  # two tensors (the common case)
             return a._device._k.mul(a._data, b._data)
         return _run("mul", a, b)
@@ -557,6 +560,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        if not _state.enabled:  # a plain backward records nothing: the kernel alone
+            return _wrap(g._device._k.threshold_backward(g._data, out._data, 0), g._device)
         return ThresholdBackward.apply(g, out)
 
 

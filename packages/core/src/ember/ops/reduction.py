@@ -8,6 +8,7 @@ import math
 from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
+from ..autograd.grad_mode import state as _state
 
 
 def reduce_axes(x, dim):
@@ -26,12 +27,17 @@ def reduce_axes(x, dim):
 
 
 def _grad_expand(g, shape, axes, keepdim):
-    """Broadcast a reduction's gradient back over the reduced axes."""
-    if not keepdim and axes is not None:
-        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    """Broadcast a reduction's gradient back over the reduced axes: a broadcast view, which
+    AccumulateGrad copies if it lands in a ``.grad``."""
+    kept = shape if keepdim or axes is None else \
+        tuple(1 if i in axes else n for i, n in enumerate(shape))
+    if not (g._requires_grad and _state.enabled):  # the plain backward: no graph to record
+        k = g._device._k
+        data = g._data if kept is shape else k.reshape(g._data, kept)
+        return _wrap(k.broadcast_to(data, shape), g._device)
     from .shape import Expand
 
-    return Expand.apply(g, shape)  # a broadcast view; AccumulateGrad copies it if it lands
+    return Expand.apply(g if kept is shape else g.reshape(kept), shape)
 
 
 def _count(shape, axes):
