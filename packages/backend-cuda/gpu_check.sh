@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check of ember-backend-cuda, for a machine with an NVIDIA GPU (run from anywhere):
-# the conformance suite on cuda, the training examples on cuda, and the GPU benchmarks,
-# all within 8 minutes. It installs ember from this checkout into a private folder without
+# the conformance suite on cuda, the backend's tests (each fused kernel against the core
+# decomposition on the same GPU), the training examples on cuda, and the GPU benchmarks
+# (matmul, launch overhead, the fused ops against torch), all within 8 minutes. It installs ember from this checkout into a private folder without
 # touching the network; CuPy (cupy-cuda13x), NumPy, pytest and torch must already be there.
 # Wheels for anything else missing (ml_dtypes, pluggy, tqdm, Pillow) may be placed in
 # ./.whl at the repository root and are installed from there.
@@ -29,7 +30,7 @@ export PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 python3 -c "import cupy, numpy, ml_dtypes, pluggy, ember; print('ember', ember.__version__, \
 'cupy', cupy.__version__, 'cuda available:', ember.cuda.is_available())" || exit 1
 
-step "conformance suite and backend tests on cuda (4 min at most)"
+step "conformance suite on cuda, and the backend's tests (fused kernels against the core decompositions)"
 run timeout 240 python3 -m pytest --pyargs ember.testing.conformance --device cuda -q \
     -p no:cacheprovider
 run timeout 60 python3 -m pytest packages/backend-cuda/tests -q -p no:cacheprovider

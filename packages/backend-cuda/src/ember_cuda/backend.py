@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from ember.backends import Backend
 from ember.backends import decompositions as core_decompositions
@@ -126,15 +127,27 @@ class CUDABackend(Backend):
             shape, mean, std).astype(dtype.numpy, copy=False)
         table.randint = lambda gen, low, high, shape, dtype: gen.randint(
             shape, low, high).astype(dtype.numpy, copy=False)
-        for name, log in (("softmax", False), ("log_softmax", True)):
-            setattr(table, name, _fused_or(fused.softmax, log,
-                                           getattr(core_decompositions, name), table))
+        for name, kernel in _fused_kernels(fused).items():
+            fallback = getattr(core_decompositions, name)
+            setattr(table, name, _retry_on_oom(cp, _fused_or(kernel, fallback, table)))
 
 
-def _fused_or(kernel, log, fallback, table):
-    def run(x, axis):
-        out = kernel(x, axis, log)
-        return fallback(table, x, axis) if out is None else out
+def _fused_kernels(fused):
+    """Op name -> fused kernel of ``kernels.py`` (None where it does not apply)."""
+    return {
+        "softmax": partial(fused.softmax, log=False),
+        "log_softmax": partial(fused.softmax, log=True),
+        **{name: getattr(fused, name) for name in (
+            "layer_norm", "layer_norm_backward", "rms_norm", "rms_norm_backward",
+            "cross_entropy", "cross_entropy_backward", "gelu", "gelu_backward", "dropout")},
+    }
+
+
+def _fused_or(kernel, fallback, table):
+    """``kernel(*args)``, or the core decomposition where it returns None (e.g. float16)."""
+    def run(*args):
+        out = kernel(*args)
+        return fallback(table, *args) if out is None else out
     return run
 
 

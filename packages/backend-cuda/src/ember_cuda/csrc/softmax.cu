@@ -1,40 +1,22 @@
 // Row-wise softmax and log-softmax over the last axis of a contiguous (rows, cols) array:
-// one block per row, a block-wide max and sum in shared memory, float accumulation for
-// half inputs. T is instantiated for float and double by the host code.
-
-template <typename T>
-__device__ T block_reduce(T value, T *shared, bool is_max) {
-    int lane = threadIdx.x;
-    shared[lane] = value;
-    __syncthreads();
-    for (int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
-        if (lane < stride) {
-            T other = shared[lane + stride];
-            shared[lane] = is_max ? max(shared[lane], other) : shared[lane] + other;
-        }
-        __syncthreads();
-    }
-    T result = shared[0];
-    __syncthreads();
-    return result;
-}
+// one block per row, block-wide max and sum (reduce.cuh). T is float or double.
+#include "reduce.cuh"
 
 template <typename T>
 __device__ void softmax_row(const T *x, T *y, long long cols, bool log_output) {
-    extern __shared__ unsigned char raw[];
-    T *shared = reinterpret_cast<T *>(raw);
     const T *row = x + blockIdx.x * cols;
     T *out = y + blockIdx.x * cols;
-    T peak = -INFINITY;
+    T peak = -positive_infinity<T>();
     for (long long j = threadIdx.x; j < cols; j += blockDim.x) peak = max(peak, row[j]);
-    peak = block_reduce(peak, shared, true);
+    peak = block_max(peak);
     if (isinf(peak)) peak = 0;  // all -inf rows give nan (as PyTorch); +inf gives nan too
     T total = 0;
     for (long long j = threadIdx.x; j < cols; j += blockDim.x) total += exp(row[j] - peak);
-    total = block_reduce(total, shared, false);
-    if (log_output) {
-        T shift = peak + log(total);
-        for (long long j = threadIdx.x; j < cols; j += blockDim.x) out[j] = row[j] - shift;
+    total = block_sum(total);
+    if (log_output) {  // (x - max) - log(total): adding the max back first would round
+        T log_total = log(total);
+        for (long long j = threadIdx.x; j < cols; j += blockDim.x)
+            out[j] = (row[j] - peak) - log_total;
     } else {
         for (long long j = threadIdx.x; j < cols; j += blockDim.x)
             out[j] = exp(row[j] - peak) / total;
