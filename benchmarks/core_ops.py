@@ -56,15 +56,17 @@ def matmul():
     n = 1024
     a, b = ember.randn(n, n), ember.randn(n, n)
     na, nb = a.numpy(), b.numpy()
-    cands = {"ember": lambda: a @ b, "numpy": lambda: na @ nb}
+    # ember and NumPy alternate (both run OpenBLAS's threads); PyTorch runs after them, on
+    # its own: its OpenMP threads keep spinning after each call and, alternated, would take
+    # the two cores from OpenBLAS (every side then measures a third of its speed).
+    times = compare({"ember": lambda: a @ b, "numpy": lambda: na @ nb}, 10, repeats=11)
     try:
         import torch
 
         ta, tb = torch.from_numpy(na), torch.from_numpy(nb)
-        cands["torch"] = lambda: ta @ tb
+        times.update(compare({"torch": lambda: ta @ tb}, 10, repeats=11))
     except ImportError:
         pass
-    times = compare(cands, 10, repeats=11)
     print("\nmatmul 1024x1024 float32 (GFLOP/s, higher is better)")
     for name, t in times.items():
         print(f"  {name:<10} {2 * n**3 / t / 1e9:10.1f} GFLOP/s  "
