@@ -396,6 +396,19 @@ extern "C" __global__ void partial_warp(float *out) {
 """
 
 
+def test_launch_cache_keys_on_sizes_as_well_as_addresses(cuda):
+    """A freed address reused by a tensor of another size gets its own chunk list."""
+    def column(*sizes):
+        return [types.SimpleNamespace(data=types.SimpleNamespace(ptr=4096 * (i + 1)), size=n)
+                for i, n in enumerate(sizes)]
+
+    launch = cuda.optimizers._Launch()
+    _, small_chunks = launch.arrays(column(10, 10))
+    arrays, big_chunks = launch.arrays(column(10, 3 * cuda.optimizers._CHUNK))
+    assert (small_chunks, big_chunks) == (2, 4)
+    np.testing.assert_array_equal(arrays[-1], [10, 3 * cuda.optimizers._CHUNK])
+
+
 def test_the_emulator_refuses_bad_launches_and_barriers(cuda):
     """What CUDA refuses or leaves undefined is an error, not a wrong value or a hang."""
     out = cuda.cupy.empty((64,), np.float32)

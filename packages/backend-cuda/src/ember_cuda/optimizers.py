@@ -20,19 +20,21 @@ _CHUNK = 1 << 16
 
 
 class _Launch:
-    """Device arrays of tensor addresses and chunk lists, cached while the addresses stay."""
+    """Device arrays of tensor addresses and chunk lists, cached while the addresses and
+    sizes stay (the memory pool may hand a freed address to a tensor of another size)."""
 
     def __init__(self, limit=32):
         self.cache = OrderedDict()
         self.limit = limit
 
     def arrays(self, *columns):
-        key = tuple(tuple(0 if a is None else a.data.ptr for a in col) for col in columns)
+        addresses = tuple(tuple(0 if a is None else a.data.ptr for a in col) for col in columns)
+        sizes = tuple(a.size for a in columns[0])
+        key = (addresses, sizes)
         found = self.cache.get(key)
         if found is None:
-            sizes = [a.size for a in columns[0]]
             chunks = [(t, s) for t, n in enumerate(sizes) for s in range(0, n, _CHUNK)]
-            found = ([cupy.asarray(np.array(ptrs, np.uint64)) for ptrs in key]
+            found = ([cupy.asarray(np.array(ptrs, np.uint64)) for ptrs in addresses]
                      + [cupy.asarray(np.array([c[0] for c in chunks], np.int64)),
                         cupy.asarray(np.array([c[1] for c in chunks], np.int64)),
                         cupy.asarray(np.array(sizes, np.int64))], len(chunks))
