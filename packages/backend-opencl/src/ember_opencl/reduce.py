@@ -303,7 +303,9 @@ def _rowwise_source(name, dtype, acc, nk):
         layout.unravel_code("m", "k", [("xo", "ks"), ("oo", "os")], nk),
         f"  {a.c} peak = -INFINITY, total = 0;",
         f"  for (long i = 0; i < n; i++) {{ {a.c} v = {v}; if (v > peak || isnan(v)) peak = v; }}",
-        "  if (isinf(peak)) peak = isnan(peak - peak) ? 0 : peak;",
+        # logsumexp shifts by a finite peak (0 for an infinite one); softmax and
+        # log_softmax keep it, so that a row with an infinite peak is nan, as in PyTorch
+        "  if (isinf(peak)) peak = 0;" if name == "logsumexp" else "",
         f"  for (long i = 0; i < n; i++) total += exp({v} - peak);")
     if name == "logsumexp":
         src("  " + t.store("out", "oo", "log(total) + peak", a))

@@ -11,7 +11,7 @@ __device__ void cross_entropy_row(const T *x, const long long *target, T *losses
     T peak = -positive_infinity<T>();
     for (long long j = threadIdx.x; j < cols; j += blockDim.x) peak = max(peak, xr[j]);
     peak = block_max(peak);
-    if (isinf(peak)) peak = 0;  // as log_softmax: an infinite peak would give nan
+    // an infinite peak makes the row nan (x - peak is nan somewhere), as in PyTorch
     T total = 0;
     for (long long j = threadIdx.x; j < cols; j += blockDim.x) total += exp(xr[j] - peak);
     total = block_sum(total);

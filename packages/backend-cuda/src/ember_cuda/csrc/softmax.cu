@@ -9,10 +9,8 @@ __device__ void softmax_row(const T *x, T *y, long long cols, bool log_output) {
     T peak = -positive_infinity<T>();
     for (long long j = threadIdx.x; j < cols; j += blockDim.x) peak = max(peak, row[j]);
     peak = block_max(peak);
-    // An all -inf row shifts by 0 and gives 0 / 0 = nan; a +inf peak makes softmax's row nan
-    // (inf - inf), as the core decomposition and PyTorch do, while log_softmax shifts by 0
-    // as the decomposition's finite_max does.
-    if (isinf(peak) && (log_output || peak < 0)) peak = 0;
+    // An infinite peak makes the whole row nan (inf - inf), as in PyTorch and the core
+    // decompositions.
     T total = 0;
     for (long long j = threadIdx.x; j < cols; j += blockDim.x) total += exp(row[j] - peak);
     total = block_sum(total);

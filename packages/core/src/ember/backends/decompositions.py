@@ -122,8 +122,9 @@ def softmax(k, x, axis):
 
 
 def log_softmax(k, x, axis):
-    # (x - max) - log(sum(exp(x - max))): adding the max back first would round it away
-    shifted = k.sub(x, finite_max(k, x, (axis,)))
+    # (x - max) - log(sum(exp(x - max))): adding the max back first would round it away.
+    # An infinite max makes the row nan, as in PyTorch (logsumexp alone stays finite-safe).
+    shifted = k.sub(x, k.amax(x, (axis,), True))
     return k.sub(shifted, k.log(k.sum(k.exp(shifted), (axis,), True)))
 
 

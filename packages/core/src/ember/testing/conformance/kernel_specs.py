@@ -551,7 +551,8 @@ spec("cumprod", ALL, cases=_scan_cases("small"), out_dtype=_widen, tol=_LOW,
 def _softmax_cases(d, rng):
     out = [Case((values(rng, s, d), a)) for s, a in [((5,), 0), ((2, 3), 0), ((2, 3), 1),
                                                       ((2, 3, 4), 1), ((0, 3), 1)]]
-    big = np.array([[1000.0, 1000.0, -1000.0], [-math.inf, 0.0, 1.0]], dtype=d.numpy)
+    big = np.array([[1000.0, 1000.0, -1000.0], [-math.inf, 0.0, 1.0], [math.inf, 0.0, 1.0],
+                    [-math.inf] * 3], dtype=d.numpy)  # the last two rows are nan, as in PyTorch
     out.append(Case((big, 1), desc="large and infinite values"))
     return out
 

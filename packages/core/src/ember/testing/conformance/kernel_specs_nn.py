@@ -129,9 +129,9 @@ spec("rms_norm_backward", FLOATS, cases=_rms_norm_backward_cases, ref=rms_norm_b
 def _logits(d, rng):
     out = [(values(rng, (n, c), d), rng.integers(0, c, n).astype(np.int64))
            for n, c in [(4, 5), (1, 1), (3, 9), (0, 3)]]
-    big = np.array([[1000.0, 1000.0, -1000.0], [-math.inf, 0.0, 1.0], [0.5, -math.inf, 2.0]],
-                   d.numpy)
-    out.append((big, np.array([2, 1, 1], np.int64)))
+    big = np.array([[1000.0, 1000.0, -1000.0], [-math.inf, 0.0, 1.0], [0.5, -math.inf, 2.0],
+                    [math.inf, 0.0, 1.0], [-math.inf] * 3], d.numpy)  # the last two: nan
+    out.append((big, np.array([2, 1, 1, 1, 0], np.int64)))
     return out
 
 
