@@ -8,13 +8,8 @@ __device__ void cross_entropy_row(const T *x, const long long *target, T *losses
                                   long long cols) {
     const long long row = blockIdx.x;
     const T *xr = x + row * cols;
-    T peak = -positive_infinity<T>();
-    for (long long j = threadIdx.x; j < cols; j += blockDim.x) peak = max(peak, xr[j]);
-    peak = block_max(peak);
-    // an infinite peak makes the row nan (x - peak is nan somewhere), as in PyTorch
-    T total = 0;
-    for (long long j = threadIdx.x; j < cols; j += blockDim.x) total += exp(xr[j] - peak);
-    total = block_sum(total);
+    T peak, total;
+    row_max_and_exp_sum(xr, cols, peak, total);
     if (threadIdx.x == 0) {
         const long long t = target[row];
         const T log_total = log(total);

@@ -56,4 +56,17 @@ template <typename T> __device__ __forceinline__ T block_max(T value) {
     return block_reduce(value, MaxOp(), -positive_infinity<T>());
 }
 
+// A row's maximum and the sum of exp(x - maximum), block-wide: the two passes of softmax,
+// log_softmax and cross-entropy. An infinite maximum makes the sum (so the row) nan, as in
+// PyTorch.
+template <typename T>
+__device__ void row_max_and_exp_sum(const T *row, long long cols, T &peak, T &total) {
+    T local = -positive_infinity<T>();
+    for (long long j = threadIdx.x; j < cols; j += blockDim.x) local = max(local, row[j]);
+    peak = block_max(local);
+    T sum = 0;
+    for (long long j = threadIdx.x; j < cols; j += blockDim.x) sum += exp(row[j] - peak);
+    total = block_sum(sum);
+}
+
 #endif

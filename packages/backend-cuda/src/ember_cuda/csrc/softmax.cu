@@ -6,14 +6,8 @@ template <typename T>
 __device__ void softmax_row(const T *x, T *y, long long cols, bool log_output) {
     const T *row = x + blockIdx.x * cols;
     T *out = y + blockIdx.x * cols;
-    T peak = -positive_infinity<T>();
-    for (long long j = threadIdx.x; j < cols; j += blockDim.x) peak = max(peak, row[j]);
-    peak = block_max(peak);
-    // An infinite peak makes the whole row nan (inf - inf), as in PyTorch and the core
-    // decompositions.
-    T total = 0;
-    for (long long j = threadIdx.x; j < cols; j += blockDim.x) total += exp(row[j] - peak);
-    total = block_sum(total);
+    T peak, total;
+    row_max_and_exp_sum(row, cols, peak, total);
     if (log_output) {  // (x - max) - log(total): adding the max back first would round
         T log_total = log(total);
         for (long long j = threadIdx.x; j < cols; j += blockDim.x)
