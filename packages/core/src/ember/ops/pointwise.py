@@ -7,7 +7,6 @@ import math
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
-from ..autograd.grad_mode import state as _state
 from ._util import broadcast_shapes, cast, result_type, same_device, sum_to_shape
 from .inplace import _name as _legacy_name
 
@@ -560,8 +559,6 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        if not _state.enabled:  # a plain backward records nothing: the kernel alone
-            return _wrap(g._device._k.threshold_backward(g._data, out._data, 0), g._device)
         return ThresholdBackward.apply(g, out)
 
 
