@@ -1,28 +1,11 @@
-import importlib.util
-import pathlib
-import sys
 
 import pytest
+from _ember_nn_layer_cases import cases, close, run_case
 
 import ember
 import ember.nn as nn
 import ember.nn.functional as F
 from ember.autograd import gradcheck, gradgradcheck
-
-
-def _layer_cases():
-    """tests/nn/layer_cases.py (test files import by path here: --import-mode=importlib)."""
-    name = "_ember_nn_layer_cases"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, pathlib.Path(__file__).with_name("layer_cases.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-cases, close, run_case = _layer_cases().cases, _layer_cases().close, _layer_cases().run_case
 
 
 @pytest.mark.parametrize("case", cases("Linear", "Bilinear", "Identity", "Flatten", "Unflatten",

@@ -1,31 +1,15 @@
 """RNN, LSTM, GRU and their cells: fixtures from PyTorch, gradcheck, names, errors."""
 
 import functools
-import importlib.util
-import pathlib
-import sys
 import warnings
 
 import numpy as np
 import pytest
+from _ember_nn_b_cases import cases, run_case, target
 
 import ember
 from ember.autograd import gradcheck
 
-
-def _cases_module():
-    name = "_ember_nn_b_cases"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, pathlib.Path(__file__).with_name("nn_b_cases.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-cases, run_case, target = (_cases_module().cases, _cases_module().run_case,
-                           _cases_module().target)
 M = functools.partial(target, kind="module")
 
 

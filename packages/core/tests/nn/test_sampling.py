@@ -1,29 +1,13 @@
 """interpolate, grid_sample, affine_grid, pixel/channel shuffle, fold/unfold, Upsample."""
 
 import functools
-import importlib.util
-import pathlib
-import sys
 
 import pytest
+from _ember_nn_b_cases import cases, run_case, target
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
 
-
-def _cases_module():
-    name = "_ember_nn_b_cases"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, pathlib.Path(__file__).with_name("nn_b_cases.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-cases, run_case, target = (_cases_module().cases, _cases_module().run_case,
-                           _cases_module().target)
 F = functools.partial(target, kind="functional")
 M = functools.partial(target, kind="module")
 
