@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 
 from ..parameter import Parameter
+from ._norm_hooks import check_unregistered, remove_hook
 from .parametrizations import _weight_norm, norm_except_dim
 
 __all__ = ["WeightNorm", "remove_weight_norm", "weight_norm"]
@@ -28,10 +29,7 @@ class WeightNorm:
         warnings.warn("`torch.nn.utils.weight_norm` is deprecated in favor of "
                       "`torch.nn.utils.parametrizations.weight_norm`.", FutureWarning,
                       stacklevel=3)
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two weight_norm hooks on the same "
-                                   f"parameter {name}")
+        check_unregistered(module, WeightNorm, name, "weight_norm")
         if dim is None:
             dim = -1
         fn = WeightNorm(name, dim)
@@ -61,9 +59,5 @@ def weight_norm(module, name="weight", dim=0):
 
 
 def remove_weight_norm(module, name="weight"):
-    for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    remove_hook(module, WeightNorm, name, "weight_norm")
+    return module
