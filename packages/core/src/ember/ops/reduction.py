@@ -146,8 +146,9 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     return Prod.apply(input, reduce_axes(input, dim), keepdim)
 
 
-class _Extreme(Function):
-    """amax / amin: the gradient is shared evenly between tied extreme values."""
+class _KernelReduction(Function):
+    """The backend's reduction kernel ``kernel(x, axes, keepdim)``; the backward gets the
+    input and the result saved, and ``ctx.axes``, ``ctx.keepdim``."""
 
     _internal = True
     kernel = ""
@@ -158,6 +159,12 @@ class _Extreme(Function):
         ctx.save_for_backward(x, _wrap(out, x._device))
         ctx.axes, ctx.keepdim = axes, keepdim
         return out
+
+
+class _Extreme(_KernelReduction):
+    """amax / amin: the gradient is shared evenly between tied extreme values."""
+
+    _internal = True
 
     @staticmethod
     def backward(ctx, g):
@@ -313,17 +320,11 @@ def logsumexp(input, dim, keepdim=False):
     return LogSumExp.apply(input, axes, keepdim)
 
 
-class LogSumExp(Function):
+class LogSumExp(_KernelReduction):
     """The backend's (stable) logsumexp kernel; the gradient is softmax(x) * g."""
 
     _internal = True
-
-    @staticmethod
-    def forward(ctx, x, axes, keepdim):
-        out = x._device._k.logsumexp(x._data, axes, keepdim)
-        ctx.save_for_backward(x, _wrap(out, x._device))
-        ctx.axes, ctx.keepdim = axes, keepdim
-        return out
+    kernel = "logsumexp"
 
     @staticmethod
     def backward(ctx, g):
