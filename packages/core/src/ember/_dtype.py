@@ -60,6 +60,18 @@ def _by_name(name):
     return _BY_NAME[name]
 
 
+_SCALAR_TYPE_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+    "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+    "bool": "Bool",
+}
+
+
+def scalar_type_name(d: dtype) -> str:
+    """PyTorch's scalar type name, as its error messages print it: 'Long' for int64."""
+    return _SCALAR_TYPE_NAMES[d.name]
+
+
 def from_numpy_dtype(np_dtype) -> dtype:
     """The ember dtype of a NumPy dtype; TypeError for types ember lacks."""
     found = _FROM_NUMPY.get(np_dtype)

@@ -476,12 +476,7 @@ def _add_tensor_hook(t, hook):
     return _RemovableHandle(hooks, hook)
 
 
-_LEGACY_NAMES = {
-    _dtype.float32: "FloatTensor", _dtype.float64: "DoubleTensor", _dtype.float16: "HalfTensor",
-    _dtype.bfloat16: "BFloat16Tensor", _dtype.int64: "LongTensor", _dtype.int32: "IntTensor",
-    _dtype.int16: "ShortTensor", _dtype.int8: "CharTensor", _dtype.uint8: "ByteTensor",
-    _dtype.bool: "BoolTensor",
-}
+_LEGACY_NAMES = {d: _dtype.scalar_type_name(d) + "Tensor" for d in _dtype.ALL}
 _LEGACY_BY_NAME = {v: k for k, v in _LEGACY_NAMES.items()}
 
 _function.bind_tensor(Tensor, _wrap, _dtype.bfloat16.numpy)

@@ -110,6 +110,20 @@ def sum_to_shape(g, shape):
     return g.reshape(shape) if lead or g._data.shape != tuple(shape) else g
 
 
+def require_floating(x, kernel):
+    """PyTorch's NotImplementedError for a kernel that has no integer or bool version."""
+    if not x.is_floating_point():
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{_dtype.scalar_type_name(x.dtype)}'")
+
+
+def require_floating_norm(x, name="linalg.vector_norm"):
+    """PyTorch's RuntimeError for a norm of an integer or bool tensor."""
+    if not x.is_floating_point():
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_dtype.scalar_type_name(x.dtype)}")
+
+
 def new_like(data, t):
     return _wrap(data, t._device)
 

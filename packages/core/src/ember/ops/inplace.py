@@ -8,6 +8,7 @@ onto a ``CopySlices`` node so gradients of the base see the write.
 
 from __future__ import annotations
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.function import Function
@@ -45,10 +46,7 @@ def _can_cast(src, dst):
     return src._kind <= dst._kind
 
 
-def _name(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}[d.name]
+_name = _dtype.scalar_type_name
 
 
 def elementwise_(self, kernel, other, op_fn):

@@ -543,7 +543,7 @@ bitwise_not = _unary("bitwise_not", "bitwise_not", _zero_grad, floating=False, s
 
 def relu(input):
     if input._data.dtype.kind == "b":
-        raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _relu(input)
 
 

@@ -24,10 +24,7 @@ _SQRT_PI_HALF = math.sqrt(math.pi) / 2
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
-def _legacy(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}[d.name]
+_legacy = _dtype.scalar_type_name
 
 
 def check_tensor(name, x, position=1, arg="input"):

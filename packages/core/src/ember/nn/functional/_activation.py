@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import warnings
 
+from ... import _dtype
 from ..._tensor import Tensor, _wrap, _wrap_dim
 from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...backends import decompositions_nn as _nn
 from ...ops import inplace as _inplace
+from ...ops._util import require_floating
 from ...ops.pointwise import where
 from ...ops.reduction import log_softmax as _core_log_softmax
 from ...ops.reduction import softmax as _core_softmax
@@ -69,6 +71,10 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to [min_val, max_val]; the gradient is 0 at and beyond the bounds."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if not input.is_floating_point():  # integers keep their dtype, with integral bounds
+        if input.dtype is _dtype.bool:
+            raise RuntimeError("Bool inputs not supported for hardtanh")
+        min_val, max_val = int(min_val), int(max_val)
     return _maybe_inplace(input, inplace, lambda x: _hardtanh(x, min_val, max_val))
 
 
@@ -82,6 +88,7 @@ def relu6(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, else negative_slope * x."""
+    require_floating(input, "leaky_relu_cpu")
     return _maybe_inplace(input, inplace, lambda x: where(x > 0, x, x * negative_slope))
 
 
@@ -93,6 +100,10 @@ def prelu(input, weight):
     """leaky_relu with a learnt slope per channel (dim 1), or one shared slope."""
     if not isinstance(weight, Tensor):
         raise TypeError("prelu(): argument 'weight' must be Tensor")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{_dtype.scalar_type_name(input.dtype)} and "
+                           f"{_dtype.scalar_type_name(weight.dtype)}")
     w = weight
     if w.numel() != 1:
         if input.ndim == 0:
@@ -111,6 +122,7 @@ def prelu(input, weight):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """leaky_relu with a random slope in [lower, upper] (training) or their mean (eval)."""
+    require_floating(input, "leaky_relu_cpu")
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
     from ...ops.creation import empty
@@ -125,6 +137,8 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
+    if input.dtype is _dtype.bool:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
     return _maybe_inplace(input, inplace,
                           lambda x: where(x > threshold, x, _scalar_like(value, x)))
 
@@ -140,6 +154,7 @@ def threshold_(input, threshold, value):
 # -- exponential family ------------------------------------------------------------------
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, else alpha * (exp(x) - 1)."""
+    require_floating(input, "elu_cpu")
     return _maybe_inplace(input, inplace, lambda x: where(x > 0, x, x.expm1() * alpha))
 
 
@@ -153,6 +168,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with SELU's constants."""
+    require_floating(input, "elu_cpu")
     return _maybe_inplace(input, inplace, lambda x: where(x > 0, x * _SELU_SCALE,
                                                           x.expm1() * (_SELU_ALPHA * _SELU_SCALE)))
 
@@ -165,6 +181,7 @@ def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
+    require_floating(input, "elu_cpu")
     return _maybe_inplace(input, inplace,
                           lambda x: where(x > 0, x, (x * (1.0 / alpha)).expm1() * alpha))
 
@@ -211,6 +228,7 @@ def gelu(input, approximate="none"):
     """x * Phi(x); ``approximate='tanh'`` uses PyTorch's tanh approximation."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
+    require_floating(input, "GeluKernelImpl")
     return Gelu.apply(input, approximate)
 
 
@@ -224,11 +242,13 @@ def tanh(input):
 
 def silu(input, inplace=False):
     """x * sigmoid(x)."""
+    require_floating(input, "silu_cpu")
     return _maybe_inplace(input, inplace, lambda x: x * x.sigmoid())
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold."""
+    require_floating(input, "softplus_cpu")
     scaled = input * beta
     over = scaled > threshold
     soft = where(over, _const(scaled) * 0, scaled).exp().log1p() * (1.0 / beta)
@@ -237,11 +257,14 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
+    require_floating(input, "mish_cpu")
     return _maybe_inplace(input, inplace, lambda x: x * softplus(x).tanh())
 
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6 (gradient as PyTorch's at the kinks)."""
+    require_floating(input, "hardswish_cpu")
+
     def fn(x):
         return where(x <= -3, x * 0, where(x < 3, x * (x + 3) * (1 / 6), x))
     return _maybe_inplace(input, inplace, fn)
@@ -249,6 +272,8 @@ def hardswish(input, inplace=False):
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
+    require_floating(input, "hardsigmoid_cpu")
+
     def fn(x):
         flat = (_const(x) >= 3).to(x.dtype)
         return where((x > -3) & (x < 3), x * (1 / 6) + 0.5, flat)
@@ -257,6 +282,7 @@ def hardsigmoid(input, inplace=False):
 
 def logsigmoid(input):
     """log(sigmoid(x)), computed stably as min(x, 0) - log1p(exp(-|x|))."""
+    require_floating(input, "log_sigmoid_cpu")
     return input.clamp(max=0) - (-input.abs()).exp().log1p()
 
 
@@ -272,16 +298,19 @@ def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, else 0."""
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    require_floating(input, "softshrink_check")
     return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
 
 
 def hardshrink(input, lambd=0.5):
     """x outside [-lambd, lambd], else 0."""
+    require_floating(input, "hardshrink_cpu")
     return where((input >= -lambd) & (input <= lambd), input * 0, input)
 
 
 def glu(input, dim=-1):
     """a * sigmoid(b) for the two halves a, b of ``input`` along ``dim``."""
+    require_floating(input, "glu_cpu")
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = _wrap_dim(dim, input.ndim)
@@ -304,9 +333,7 @@ def _softmax_input(input, dim, dtype, name):
         dim = _get_softmax_dim(name, input.ndim, 4)
     if dtype is not None:
         input = input.to(dtype)
-    elif not input.is_floating_point():
-        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
-                           f"'{input.dtype.name.capitalize()}'")
+    require_floating(input, f"{name}_lastdim_kernel_impl")
     return input, _wrap_dim(dim, max(input.ndim, 1))
 
 
@@ -317,9 +344,10 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmax(-x) along ``dim``."""
-    x, d = _softmax_input(input, dim, dtype, "softmin")
-    return softmax(-x, d)
+    """softmax(-x) along ``dim`` (negated first, as PyTorch does)."""
+    if dim is None:
+        dim = _get_softmax_dim("softmin", input.ndim, 3)
+    return softmax(-input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):

@@ -7,6 +7,7 @@ import math
 from ... import _dtype
 from ..._tensor import _wrap, _wrap_dim
 from ...autograd.function import Function
+from ...ops._util import require_floating_norm
 from ...ops.pointwise import where
 
 __all__ = ["cosine_similarity", "normalize", "pairwise_distance", "pdist"]
@@ -124,6 +125,7 @@ def pdist(input, p=2):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(||input||_p, eps) along ``dim``."""
+    require_floating_norm(input)
     denom = _norm(input, p, dim, True).clamp(min=eps).expand_as(input)
     result = input / denom
     if out is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+from ... import _dtype
 from ..._tensor import _wrap
 from ...autograd import grad_mode
 from ...autograd.function import Function
@@ -67,6 +68,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     if not training or p == 0.0:
         return input
+    if not input.is_floating_point():  # the mask's scale 1/(1-p) is a float
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_dtype.scalar_type_name(input.dtype)}")
     if p == 1.0:
         return _apply_mask(input, input.new_zeros(()), inplace)
     return _apply_mask(input, None, inplace, p)

@@ -12,6 +12,7 @@ from ... import _dtype
 from ..._tensor import _wrap
 from ...autograd import grad_mode
 from ...autograd.function import Function
+from ...ops._util import require_floating
 
 _state = grad_mode.state
 
@@ -214,6 +215,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     ("running_var", running_var)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    require_floating(input, "batch_norm")
     axes = (0,) + tuple(range(2, input.ndim))
     cshape = _channel_shape(input)
     w = weight.reshape(cshape) if weight is not None else None
@@ -278,7 +280,7 @@ def _check_normalized_shape(input, normalized_shape, name="layer_norm"):
     if input.ndim < nd or tuple(input.shape[input.ndim - nd:]) != normalized_shape:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with "
                            f"shape [*, {', '.join(str(s) for s in normalized_shape)}], but got "
-                           f"input of size{input.shape}")
+                           f"input of size{list(input.shape)}")
     return normalized_shape
 
 
@@ -294,6 +296,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dimensions, then scale and shift."""
     normalized_shape = _check_normalized_shape(input, normalized_shape)
     _check_param_shapes(normalized_shape, weight=weight, bias=bias)
+    require_floating(input, "LayerNormKernelImpl")
     return NativeLayerNorm.apply(input, weight, bias, len(normalized_shape), eps)
 
 
@@ -301,6 +304,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x**2) + eps) over the trailing dimensions, times ``weight``."""
     normalized_shape = _check_normalized_shape(input, normalized_shape, "rms_norm")
     _check_param_shapes(normalized_shape, weight=weight)
+    require_floating(input, "rms_norm")
     if eps is None:
         eps = _finfo_eps(input.dtype)
     return FusedRmsNorm.apply(input, weight, len(normalized_shape), eps)
@@ -315,6 +319,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape {input.shape} and num_groups={num_groups}")
+    require_floating(input, "GroupNormKernelImpl")
     grouped = input.reshape(n, num_groups, -1)
     out = _Normalize.apply(grouped, None, None, (2,), eps, None).reshape(input.shape)
     cshape = _channel_shape(input)

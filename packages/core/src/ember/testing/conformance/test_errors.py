@@ -142,3 +142,60 @@ def test_dtype_errors(device):
                lambda: ember.div(ints, 0, rounding_mode="trunc")):
         _raises(RuntimeError, "ZeroDivisionError", fn)
     assert (ints.float() // 0).tolist() == [float("inf")] * 2  # floats follow IEEE
+
+
+_NO_INTEGER_KERNEL = [  # (nn.functional call, PyTorch's kernel name in its message)
+    (lambda F, x: F.elu(x), "elu_cpu"), (lambda F, x: F.selu(x), "elu_cpu"),
+    (lambda F, x: F.celu(x), "elu_cpu"), (lambda F, x: F.gelu(x), "GeluKernelImpl"),
+    (lambda F, x: F.silu(x), "silu_cpu"), (lambda F, x: F.mish(x), "mish_cpu"),
+    (lambda F, x: F.softplus(x), "softplus_cpu"), (lambda F, x: F.hardswish(x), "hardswish_cpu"),
+    (lambda F, x: F.hardsigmoid(x), "hardsigmoid_cpu"),
+    (lambda F, x: F.leaky_relu(x), "leaky_relu_cpu"), (lambda F, x: F.rrelu(x), "leaky_relu_cpu"),
+    (lambda F, x: F.logsigmoid(x), "log_sigmoid_cpu"),
+    (lambda F, x: F.softshrink(x), "softshrink_check"),
+    (lambda F, x: F.hardshrink(x), "hardshrink_cpu"), (lambda F, x: F.glu(x), "glu_cpu"),
+    (lambda F, x: F.softmax(x, 1), "softmax_lastdim_kernel_impl"),
+    (lambda F, x: F.log_softmax(x, 1), "log_softmax_lastdim_kernel_impl"),
+    (lambda F, x: F.cross_entropy(x, x[:, 0].long() * 0), "log_softmax_lastdim_kernel_impl"),
+    (lambda F, x: F.layer_norm(x, (4,)), "LayerNormKernelImpl"),
+    (lambda F, x: F.rms_norm(x, (4,)), "rms_norm"),
+    (lambda F, x: F.group_norm(x, 1), "GroupNormKernelImpl"),
+    (lambda F, x: F.batch_norm(x, None, None, training=True), "batch_norm"),
+]
+
+
+@pytest.mark.parametrize("call, kernel", _NO_INTEGER_KERNEL)
+@pytest.mark.parametrize("dtype, name", [(ember.int64, "Long"), (ember.bool, "Bool"),
+                                         (ember.uint8, "Byte")])
+def test_nn_functional_refuses_integer_inputs(device, call, kernel, dtype, name):
+    import ember.nn.functional as F
+
+    x = ember.tensor([[1, 0, 3, 2], [0, 1, 1, 0]], device=device).to(dtype)
+    _raises(NotImplementedError, f"\"{kernel}\" not implemented for '{name}'", lambda: call(F, x))
+
+
+def test_nn_functional_integer_and_bool_rules(device):
+    import ember.nn.functional as F
+
+    ints = ember.tensor([-3, 0, 1, 7], device=device)
+    bools = ember.tensor([True, False], device=device)
+    assert F.hardtanh(ints, -1.5, 2.5).tolist() == [-1, 0, 1, 2]  # integral bounds, as PyTorch
+    assert F.relu6(ints).dtype is ember.int64 and F.relu6(ints).tolist() == [0, 0, 1, 6]
+    assert F.threshold(ints, 1, 0).tolist() == [0, 0, 0, 7]
+    _raises(RuntimeError, "Bool inputs not supported for hardtanh", lambda: F.relu6(bools))
+    _raises(RuntimeError, "Boolean inputs not supported for relu", lambda: F.relu(bools))
+    _raises(NotImplementedError, "\"threshold_cpu\" not implemented for 'Bool'",
+            lambda: F.threshold(bools, 0, 1))
+    _raises(RuntimeError, "result type Float can't be cast to the desired output type Long",
+            lambda: F.dropout(ints))
+    assert F.dropout(ints, training=False) is ints
+    _raises(RuntimeError, "linalg.vector_norm: Expected a floating point or complex tensor as "
+            "input. Got Long", lambda: F.normalize(ints, dim=0))
+    _raises(RuntimeError, "prelu: Type promoting not supported. Got Long and Float",
+            lambda: F.prelu(ints, ember.ones(1, device=device)))
+    _raises(RuntimeError, "Negation, the `-` operator, on a bool tensor is not supported",
+            lambda: F.softmin(bools, 0))
+    _raises(NotImplementedError, "\"softmax_lastdim_kernel_impl\" not implemented for 'Long'",
+            lambda: F.softmin(ints, 0))
+    _raises(RuntimeError, "Given normalized_shape=[3], expected input with shape [*, 3], but "
+            "got input of size[4]", lambda: F.layer_norm(ints.float(), (3,)))
