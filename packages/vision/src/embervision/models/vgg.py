@@ -8,9 +8,9 @@ import ember
 import ember.nn as nn
 
 from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum, register_model
+from ._api import Weights, WeightsEnum
 from ._meta import _IMAGENET_CATEGORIES
-from ._utils import _ovewrite_named_param, handle_legacy_interface
+from ._utils import build_model, model_builder, pool_and_classify
 
 __all__ = [
     "VGG",
@@ -63,11 +63,7 @@ class VGG(nn.Module):
                     nn.init.constant_(m.bias, 0)
 
     def forward(self, x: ember.Tensor) -> ember.Tensor:
-        x = self.features(x)
-        x = self.avgpool(x)
-        x = ember.flatten(x, 1)
-        x = self.classifier(x)
-        return x
+        return pool_and_classify(self, x)
 
 
 def make_layers(cfg: list[str | int], batch_norm: bool = False) -> nn.Sequential:
@@ -98,12 +94,7 @@ cfgs: dict[str, list[str | int]] = {
 def _vgg(cfg: str, batch_norm: bool, weights: WeightsEnum | None, progress: bool, **kwargs: Any) -> VGG:
     if weights is not None:
         kwargs["init_weights"] = False
-        if weights.meta["categories"] is not None:
-            _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-    model = VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs)
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
-    return model
+    return build_model(lambda **kw: VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kw), weights, progress, kwargs)
 
 
 _COMMON_META = {
@@ -303,209 +294,19 @@ class VGG19_BN_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V1
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", VGG11_Weights.IMAGENET1K_V1))
-def vgg11(*, weights: VGG11_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-11 from `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__.
-
-    Args:
-        weights (:class:`~embervision.models.VGG11_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.VGG11_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vgg.VGG``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vgg.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.VGG11_Weights
-        :members:
-    """
-    weights = VGG11_Weights.verify(weights)
-
-    return _vgg("A", False, weights, progress, **kwargs)
+_PAPER = "`Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__"
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", VGG11_BN_Weights.IMAGENET1K_V1))
-def vgg11_bn(*, weights: VGG11_BN_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-11-BN from `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__.
-
-    Args:
-        weights (:class:`~embervision.models.VGG11_BN_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.VGG11_BN_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vgg.VGG``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vgg.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.VGG11_BN_Weights
-        :members:
-    """
-    weights = VGG11_BN_Weights.verify(weights)
-
-    return _vgg("A", True, weights, progress, **kwargs)
+def _vgg_builder(name: str, weights_enum: type[WeightsEnum], cfg: str, batch_norm: bool):
+    title = name.upper().replace("VGG", "VGG-").replace("_BN", "-BN")
+    return model_builder(name, weights_enum, VGG, partial(_vgg, cfg, batch_norm), f"{title} from {_PAPER}.")
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", VGG13_Weights.IMAGENET1K_V1))
-def vgg13(*, weights: VGG13_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-13 from `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__.
-
-    Args:
-        weights (:class:`~embervision.models.VGG13_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.VGG13_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vgg.VGG``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vgg.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.VGG13_Weights
-        :members:
-    """
-    weights = VGG13_Weights.verify(weights)
-
-    return _vgg("B", False, weights, progress, **kwargs)
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", VGG13_BN_Weights.IMAGENET1K_V1))
-def vgg13_bn(*, weights: VGG13_BN_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-13-BN from `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__.
-
-    Args:
-        weights (:class:`~embervision.models.VGG13_BN_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.VGG13_BN_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vgg.VGG``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vgg.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.VGG13_BN_Weights
-        :members:
-    """
-    weights = VGG13_BN_Weights.verify(weights)
-
-    return _vgg("B", True, weights, progress, **kwargs)
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", VGG16_Weights.IMAGENET1K_V1))
-def vgg16(*, weights: VGG16_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-16 from `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__.
-
-    Args:
-        weights (:class:`~embervision.models.VGG16_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.VGG16_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vgg.VGG``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vgg.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.VGG16_Weights
-        :members:
-    """
-    weights = VGG16_Weights.verify(weights)
-
-    return _vgg("D", False, weights, progress, **kwargs)
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", VGG16_BN_Weights.IMAGENET1K_V1))
-def vgg16_bn(*, weights: VGG16_BN_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-16-BN from `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__.
-
-    Args:
-        weights (:class:`~embervision.models.VGG16_BN_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.VGG16_BN_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vgg.VGG``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vgg.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.VGG16_BN_Weights
-        :members:
-    """
-    weights = VGG16_BN_Weights.verify(weights)
-
-    return _vgg("D", True, weights, progress, **kwargs)
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", VGG19_Weights.IMAGENET1K_V1))
-def vgg19(*, weights: VGG19_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-19 from `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__.
-
-    Args:
-        weights (:class:`~embervision.models.VGG19_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.VGG19_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vgg.VGG``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vgg.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.VGG19_Weights
-        :members:
-    """
-    weights = VGG19_Weights.verify(weights)
-
-    return _vgg("E", False, weights, progress, **kwargs)
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", VGG19_BN_Weights.IMAGENET1K_V1))
-def vgg19_bn(*, weights: VGG19_BN_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-19_BN from `Very Deep Convolutional Networks for Large-Scale Image Recognition <https://arxiv.org/abs/1409.1556>`__.
-
-    Args:
-        weights (:class:`~embervision.models.VGG19_BN_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.VGG19_BN_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vgg.VGG``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vgg.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.VGG19_BN_Weights
-        :members:
-    """
-    weights = VGG19_BN_Weights.verify(weights)
-
-    return _vgg("E", True, weights, progress, **kwargs)
+vgg11 = _vgg_builder("vgg11", VGG11_Weights, "A", False)
+vgg11_bn = _vgg_builder("vgg11_bn", VGG11_BN_Weights, "A", True)
+vgg13 = _vgg_builder("vgg13", VGG13_Weights, "B", False)
+vgg13_bn = _vgg_builder("vgg13_bn", VGG13_BN_Weights, "B", True)
+vgg16 = _vgg_builder("vgg16", VGG16_Weights, "D", False)
+vgg16_bn = _vgg_builder("vgg16_bn", VGG16_BN_Weights, "D", True)
+vgg19 = _vgg_builder("vgg19", VGG19_Weights, "E", False)
+vgg19_bn = _vgg_builder("vgg19_bn", VGG19_BN_Weights, "E", True)
