@@ -8,15 +8,20 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import ember
 from ember import Tensor, nn
 
 from ..ops.misc import Conv2dNormActivation, SqueezeExcitation
 from ..ops.stochastic_depth import StochasticDepth
 from ..transforms._presets import ImageClassification, InterpolationMode
-from ._api import Weights, WeightsEnum, register_model
+from ._api import Weights, WeightsEnum
 from ._meta import _IMAGENET_CATEGORIES
-from ._utils import _make_divisible, _ovewrite_named_param, handle_legacy_interface
+from ._utils import (
+    _make_divisible,
+    build_model,
+    init_conv_bn_linear,
+    model_builder,
+    pool_and_classify,
+)
 
 __all__ = [
     "EfficientNet",
@@ -231,6 +236,11 @@ class FusedMBConv(nn.Module):
         return result
 
 
+def _init_linear(m: nn.Linear) -> None:
+    init_range = 1.0 / math.sqrt(m.out_features)
+    nn.init.uniform_(m.weight, -init_range, init_range)
+
+
 class EfficientNet(nn.Module):
     def __init__(
         self,
@@ -317,28 +327,10 @@ class EfficientNet(nn.Module):
             nn.Linear(lastconv_output_channels, num_classes),
         )
 
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                init_range = 1.0 / math.sqrt(m.out_features)
-                nn.init.uniform_(m.weight, -init_range, init_range)
-                nn.init.zeros_(m.bias)
+        init_conv_bn_linear(self, _init_linear)
 
     def _forward_impl(self, x: Tensor) -> Tensor:
-        x = self.features(x)
-
-        x = self.avgpool(x)
-        x = ember.flatten(x, 1)
-
-        x = self.classifier(x)
-
-        return x
+        return pool_and_classify(self, x)
 
     def forward(self, x: Tensor) -> Tensor:
         return self._forward_impl(x)
@@ -352,15 +344,9 @@ def _efficientnet(
     progress: bool,
     **kwargs: Any,
 ) -> EfficientNet:
-    if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-
-    model = EfficientNet(inverted_residual_setting, dropout, last_channel=last_channel, **kwargs)
-
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
-
-    return model
+    return build_model(
+        partial(EfficientNet, inverted_residual_setting, dropout, last_channel=last_channel), weights, progress, kwargs
+    )
 
 
 def _efficientnet_conf(
@@ -742,391 +728,48 @@ class EfficientNet_V2_L_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V1
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_B0_Weights.IMAGENET1K_V1))
-def efficientnet_b0(
-    *, weights: EfficientNet_B0_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """EfficientNet B0 model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_B0_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_B0_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_B0_Weights
-        :members:
-    """
-    weights = EfficientNet_B0_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_b0", width_mult=1.0, depth_mult=1.0)
-    return _efficientnet(
-        inverted_residual_setting, kwargs.pop("dropout", 0.2), last_channel, weights, progress, **kwargs
-    )
+_V1_SUMMARY = (
+    "EfficientNet {} model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional\n"
+    "Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper."
+)
+_V2_SUMMARY = (
+    "Constructs an EfficientNetV2-{} architecture from\n"
+    "`EfficientNetV2: Smaller Models and Faster Training <https://arxiv.org/abs/2104.00298>`_."
+)
+_BN_TF = partial(nn.BatchNorm2d, eps=0.001, momentum=0.01)  # B5-B7: the ported TensorFlow checkpoints
+_BN_V2 = partial(nn.BatchNorm2d, eps=1e-03)
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_B1_Weights.IMAGENET1K_V1))
-def efficientnet_b1(
-    *, weights: EfficientNet_B1_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """EfficientNet B1 model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper.
+def _efficientnet_builder(
+    name: str,
+    weights_enum: type[WeightsEnum],
+    dropout: float,
+    norm_layer: Callable[..., nn.Module] | None = None,
+    **conf: float,
+):
+    """A public builder: ``conf`` (width_mult and depth_mult for B0-B7) picks the stages,
+    ``dropout`` is the default of the keyword, ``norm_layer`` a fixed keyword of EfficientNet."""
+    fixed = {} if norm_layer is None else {"norm_layer": norm_layer}
 
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_B1_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_B1_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_B1_Weights
-        :members:
-    """
-    weights = EfficientNet_B1_Weights.verify(weights)
+    def build(weights: WeightsEnum | None, progress: bool, **kwargs: Any) -> EfficientNet:
+        inverted_residual_setting, last_channel = _efficientnet_conf(name, **conf)
+        return _efficientnet(
+            inverted_residual_setting, kwargs.pop("dropout", dropout), last_channel, weights, progress, **fixed, **kwargs
+        )
 
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_b1", width_mult=1.0, depth_mult=1.1)
-    return _efficientnet(
-        inverted_residual_setting, kwargs.pop("dropout", 0.2), last_channel, weights, progress, **kwargs
-    )
+    variant = name.rsplit("_", 1)[-1].upper()
+    summary = (_V1_SUMMARY if name.startswith("efficientnet_b") else _V2_SUMMARY).format(variant)
+    return model_builder(name, weights_enum, EfficientNet, build, summary)
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_B2_Weights.IMAGENET1K_V1))
-def efficientnet_b2(
-    *, weights: EfficientNet_B2_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """EfficientNet B2 model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_B2_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_B2_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_B2_Weights
-        :members:
-    """
-    weights = EfficientNet_B2_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_b2", width_mult=1.1, depth_mult=1.2)
-    return _efficientnet(
-        inverted_residual_setting, kwargs.pop("dropout", 0.3), last_channel, weights, progress, **kwargs
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_B3_Weights.IMAGENET1K_V1))
-def efficientnet_b3(
-    *, weights: EfficientNet_B3_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """EfficientNet B3 model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_B3_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_B3_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_B3_Weights
-        :members:
-    """
-    weights = EfficientNet_B3_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_b3", width_mult=1.2, depth_mult=1.4)
-    return _efficientnet(
-        inverted_residual_setting,
-        kwargs.pop("dropout", 0.3),
-        last_channel,
-        weights,
-        progress,
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_B4_Weights.IMAGENET1K_V1))
-def efficientnet_b4(
-    *, weights: EfficientNet_B4_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """EfficientNet B4 model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_B4_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_B4_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_B4_Weights
-        :members:
-    """
-    weights = EfficientNet_B4_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_b4", width_mult=1.4, depth_mult=1.8)
-    return _efficientnet(
-        inverted_residual_setting,
-        kwargs.pop("dropout", 0.4),
-        last_channel,
-        weights,
-        progress,
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_B5_Weights.IMAGENET1K_V1))
-def efficientnet_b5(
-    *, weights: EfficientNet_B5_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """EfficientNet B5 model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_B5_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_B5_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_B5_Weights
-        :members:
-    """
-    weights = EfficientNet_B5_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_b5", width_mult=1.6, depth_mult=2.2)
-    return _efficientnet(
-        inverted_residual_setting,
-        kwargs.pop("dropout", 0.4),
-        last_channel,
-        weights,
-        progress,
-        norm_layer=partial(nn.BatchNorm2d, eps=0.001, momentum=0.01),
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_B6_Weights.IMAGENET1K_V1))
-def efficientnet_b6(
-    *, weights: EfficientNet_B6_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """EfficientNet B6 model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_B6_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_B6_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_B6_Weights
-        :members:
-    """
-    weights = EfficientNet_B6_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_b6", width_mult=1.8, depth_mult=2.6)
-    return _efficientnet(
-        inverted_residual_setting,
-        kwargs.pop("dropout", 0.5),
-        last_channel,
-        weights,
-        progress,
-        norm_layer=partial(nn.BatchNorm2d, eps=0.001, momentum=0.01),
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_B7_Weights.IMAGENET1K_V1))
-def efficientnet_b7(
-    *, weights: EfficientNet_B7_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """EfficientNet B7 model architecture from the `EfficientNet: Rethinking Model Scaling for Convolutional
-    Neural Networks <https://arxiv.org/abs/1905.11946>`_ paper.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_B7_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_B7_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_B7_Weights
-        :members:
-    """
-    weights = EfficientNet_B7_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_b7", width_mult=2.0, depth_mult=3.1)
-    return _efficientnet(
-        inverted_residual_setting,
-        kwargs.pop("dropout", 0.5),
-        last_channel,
-        weights,
-        progress,
-        norm_layer=partial(nn.BatchNorm2d, eps=0.001, momentum=0.01),
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_V2_S_Weights.IMAGENET1K_V1))
-def efficientnet_v2_s(
-    *, weights: EfficientNet_V2_S_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """
-    Constructs an EfficientNetV2-S architecture from
-    `EfficientNetV2: Smaller Models and Faster Training <https://arxiv.org/abs/2104.00298>`_.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_V2_S_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_V2_S_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_V2_S_Weights
-        :members:
-    """
-    weights = EfficientNet_V2_S_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_v2_s")
-    return _efficientnet(
-        inverted_residual_setting,
-        kwargs.pop("dropout", 0.2),
-        last_channel,
-        weights,
-        progress,
-        norm_layer=partial(nn.BatchNorm2d, eps=1e-03),
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_V2_M_Weights.IMAGENET1K_V1))
-def efficientnet_v2_m(
-    *, weights: EfficientNet_V2_M_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """
-    Constructs an EfficientNetV2-M architecture from
-    `EfficientNetV2: Smaller Models and Faster Training <https://arxiv.org/abs/2104.00298>`_.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_V2_M_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_V2_M_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_V2_M_Weights
-        :members:
-    """
-    weights = EfficientNet_V2_M_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_v2_m")
-    return _efficientnet(
-        inverted_residual_setting,
-        kwargs.pop("dropout", 0.3),
-        last_channel,
-        weights,
-        progress,
-        norm_layer=partial(nn.BatchNorm2d, eps=1e-03),
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", EfficientNet_V2_L_Weights.IMAGENET1K_V1))
-def efficientnet_v2_l(
-    *, weights: EfficientNet_V2_L_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> EfficientNet:
-    """
-    Constructs an EfficientNetV2-L architecture from
-    `EfficientNetV2: Smaller Models and Faster Training <https://arxiv.org/abs/2104.00298>`_.
-
-    Args:
-        weights (:class:`~embervision.models.EfficientNet_V2_L_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.EfficientNet_V2_L_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.efficientnet.EfficientNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/efficientnet.py>`_
-            for more details about this class.
-    .. autoclass:: embervision.models.EfficientNet_V2_L_Weights
-        :members:
-    """
-    weights = EfficientNet_V2_L_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _efficientnet_conf("efficientnet_v2_l")
-    return _efficientnet(
-        inverted_residual_setting,
-        kwargs.pop("dropout", 0.4),
-        last_channel,
-        weights,
-        progress,
-        norm_layer=partial(nn.BatchNorm2d, eps=1e-03),
-        **kwargs,
-    )
+efficientnet_b0 = _efficientnet_builder("efficientnet_b0", EfficientNet_B0_Weights, 0.2, width_mult=1.0, depth_mult=1.0)
+efficientnet_b1 = _efficientnet_builder("efficientnet_b1", EfficientNet_B1_Weights, 0.2, width_mult=1.0, depth_mult=1.1)
+efficientnet_b2 = _efficientnet_builder("efficientnet_b2", EfficientNet_B2_Weights, 0.3, width_mult=1.1, depth_mult=1.2)
+efficientnet_b3 = _efficientnet_builder("efficientnet_b3", EfficientNet_B3_Weights, 0.3, width_mult=1.2, depth_mult=1.4)
+efficientnet_b4 = _efficientnet_builder("efficientnet_b4", EfficientNet_B4_Weights, 0.4, width_mult=1.4, depth_mult=1.8)
+efficientnet_b5 = _efficientnet_builder("efficientnet_b5", EfficientNet_B5_Weights, 0.4, _BN_TF, width_mult=1.6, depth_mult=2.2)
+efficientnet_b6 = _efficientnet_builder("efficientnet_b6", EfficientNet_B6_Weights, 0.5, _BN_TF, width_mult=1.8, depth_mult=2.6)
+efficientnet_b7 = _efficientnet_builder("efficientnet_b7", EfficientNet_B7_Weights, 0.5, _BN_TF, width_mult=2.0, depth_mult=3.1)
+efficientnet_v2_s = _efficientnet_builder("efficientnet_v2_s", EfficientNet_V2_S_Weights, 0.2, _BN_V2)
+efficientnet_v2_m = _efficientnet_builder("efficientnet_v2_m", EfficientNet_V2_M_Weights, 0.3, _BN_V2)
+efficientnet_v2_l = _efficientnet_builder("efficientnet_v2_l", EfficientNet_V2_L_Weights, 0.4, _BN_V2)
