@@ -1,9 +1,31 @@
-"""Shared benchmark harness: alternating runs, medians, and a report of the BLAS in use."""
+"""Shared benchmark harness: alternating runs, medians, and a report of the BLAS in use.
+
+It does not import NumPy, so a script may call ``rerun_without_blas_overrides`` after
+importing it and before NumPy.
+"""
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
+
+# NumPy's OpenBLAS picks a slower kernel when these are set (this project's machines set
+# them for the test suite)
+BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def env_without_blas_overrides() -> dict:
+    return {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES}
+
+
+def rerun_without_blas_overrides() -> None:
+    """Run this script again without BLAS_OVERRIDES and exit with its status, if any is set
+    (call it before anything imports NumPy)."""
+    if any(k in os.environ for k in BLAS_OVERRIDES):
+        sys.exit(subprocess.call([sys.executable, *sys.argv], env=env_without_blas_overrides()))
 
 
 def per_call(fn, number):
@@ -45,3 +67,24 @@ def show(title: str, times: dict, unit: str = "us", baseline: str | None = None)
         ratio = f"  ({t / times[baseline]:.2f}x {baseline})" if baseline and name != baseline \
             else ""
         print(f"  {name:<10} {t * scale:10.2f} {unit}{ratio}")
+
+
+def opencl_backend():
+    """``ember_opencl`` when it is installed and finds a device; else None, saying why."""
+    try:
+        import ember_opencl
+    except ImportError:
+        print("ember-backend-opencl is not installed: opencl benchmarks skipped")
+        return None
+    if not ember_opencl.is_available():
+        print("no OpenCL device here: opencl benchmarks skipped "
+              f"({ember_opencl.unavailable_reason()})")
+        return None
+    return ember_opencl
+
+
+def opencl_sync() -> None:
+    """Wait for the OpenCL queue (timings of asynchronous launches need it)."""
+    from ember.backends.plugins import registry
+
+    registry.get("opencl").synchronize()

@@ -20,13 +20,12 @@ import sys
 import tempfile
 import time
 
-OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-if any(k in os.environ for k in OVERRIDES):  # before NumPy is imported
-    env = {k: v for k, v in os.environ.items() if k not in OVERRIDES}
-    sys.exit(subprocess.call([sys.executable, *sys.argv], env=env))
+from _harness import rerun_without_blas_overrides
+
+rerun_without_blas_overrides()  # before NumPy is imported
 
 import numpy as np  # noqa: E402
-from _harness import blas_report, compare, show  # noqa: E402
+from _harness import blas_report, compare, opencl_backend, opencl_sync, show  # noqa: E402
 
 import ember  # noqa: E402
 
@@ -71,7 +70,7 @@ def matmul():
 
     def ember_mm():
         a @ b
-        _sync()
+        opencl_sync()
 
     def numpy_mm():
         a_np @ b_np
@@ -92,12 +91,6 @@ def matmul():
     print(f"  max |difference| from NumPy: {err:.2e}")
 
 
-def _sync():
-    from ember.backends.plugins import registry
-
-    registry.get("opencl").synchronize()
-
-
 def small_op():
     cands = {}
     for dev in ("cpu", "opencl"):
@@ -106,21 +99,15 @@ def small_op():
         def op(x=x, y=y, dev=dev):
             x + y
             if dev == "opencl":
-                _sync()
+                opencl_sync()
         cands[dev] = op
     show("one small op, x + y over 16 elements (synchronized)", compare(cands, 2000),
          baseline="cpu")
 
 
 def main():
-    try:
-        import ember_opencl
-    except ImportError:
-        print("ember-backend-opencl is not installed: opencl benchmarks skipped")
-        return
-    if not ember_opencl.is_available():
-        print("no OpenCL device here: opencl benchmarks skipped "
-              f"({ember_opencl.unavailable_reason()})")
+    ember_opencl = opencl_backend()
+    if ember_opencl is None:
         return
     print("OpenCL devices:", ember_opencl.devices())
     print("BLAS:", blas_report())

@@ -10,25 +10,16 @@ weights. Prints a note and exits 0 without an OpenCL device.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 
-OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-if any(k in os.environ for k in OVERRIDES):  # before NumPy is imported
-    env = {k: v for k, v in os.environ.items() if k not in OVERRIDES}
-    sys.exit(subprocess.call([sys.executable, *sys.argv], env=env))
+from _harness import rerun_without_blas_overrides
 
-from _harness import blas_report, compare, show  # noqa: E402
+rerun_without_blas_overrides()  # before NumPy is imported
+
+from _harness import blas_report, compare, opencl_backend, opencl_sync, show  # noqa: E402
 from training import _setup  # noqa: E402
 
 import ember  # noqa: E402
-
-
-def _sync():
-    from ember.backends.plugins import registry
-
-    registry.get("opencl").synchronize()
 
 
 def time_steps(name, batch, number):
@@ -41,7 +32,7 @@ def time_steps(name, batch, number):
         def run(step=step, dev=dev):
             step()
             if dev == "opencl":
-                _sync()
+                opencl_sync()
         cands[dev] = run
     times = compare(cands, number, repeats=5)
     target = {"mlp": 3, "cnn": 5}[name]
@@ -50,14 +41,8 @@ def time_steps(name, batch, number):
 
 
 def main(argv):
-    try:
-        import ember_opencl
-    except ImportError:
-        print("ember-backend-opencl is not installed: opencl benchmarks skipped")
-        return
-    if not ember_opencl.is_available():
-        print("no OpenCL device here: opencl benchmarks skipped "
-              f"({ember_opencl.unavailable_reason()})")
+    ember_opencl = opencl_backend()
+    if ember_opencl is None:
         return
     p = argparse.ArgumentParser()
     p.add_argument("--only", default="mlp,cnn")

@@ -9,17 +9,17 @@ its own environment before anything imports NumPy, and each script reports the k
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from _harness import env_without_blas_overrides
+
 HERE = Path(__file__).resolve().parent
-OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 def main(names):
-    env = {k: v for k, v in os.environ.items() if k not in OVERRIDES}
+    env = env_without_blas_overrides()
     scripts = [HERE / f"{n}.py" for n in names] if names else sorted(
         p for p in HERE.glob("*.py") if not p.name.startswith(("_", "run_all")))
     failed = []

@@ -9,6 +9,7 @@ training loop waits for each batch is under 20% of the CNN step.
 
 PyTorch's ResNet-18 is built here from torch.nn with torchvision's architecture (torchvision
 is not needed); ember's is embervision.models.resnet18. Both have 11,689,512 parameters.
+The loader's CNN is training.py's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import time
 
 from _harness import blas_report, compare, show
+from training import cnn
 
 import ember
 
@@ -91,14 +93,6 @@ def resnet(batches):
         times = compare(cands[b], number=3 if b == 1 else 1, repeats=7)
         show(f"ResNet-18 inference, batch {b}, 3x224x224, cpu (per forward)", times, unit="ms",
              baseline="torch" if "torch" in times else None)
-
-
-def cnn(fw):
-    nn = fw.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
 def loader(batch=64, workers=2, epochs=2):

@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from ember.backends._shapes import out_size
+
 from . import layout
 from .array import empty
 from .codegen import Source, ctype
@@ -23,19 +25,30 @@ from .elementwise import copy, full
 I64 = np.dtype("i8")
 
 
-def out_size(size, k, s, p, d, ceil_mode=False):
-    span = size + 2 * p - d * (k - 1) - 1
-    if ceil_mode:
-        n = -(-span // s) + 1
-        if (n - 1) * s >= size + p:  # the last window must start inside the input or left pad
-            n -= 1
-        return n
-    return span // s + 1
-
-
 def _geometry(nd):
     """Kernel parameters of the window geometry: per axis kernel, stride, pad, dilation."""
     return [f"{p}{i}" for p in ("K", "S", "P", "D") for i in range(nd)]
+
+
+def _window_params(src, dtype, nd):
+    """The last parameters of the kernels that read x's windows (im2col, max_pool): x, its
+    offset, shape (N, C, *X) and strides (xn, xc, *xs), the output's spatial shape O and the
+    geometry. ``_window_args`` gives the matching arguments."""
+    src.buffer("x", dtype, const=True)
+    src.longs(["xoff", "N", "C", *layout.params("X", nd), "xn", "xc",
+               *layout.params("xs", nd), *layout.params("O", nd), *_geometry(nd)])
+
+
+def _window_args(x, out, kernel_size, stride, padding, dilation):
+    return (x.data, x.offset, *x.shape, *x.est, *out, *kernel_size, *stride, *padding,
+            *dilation)
+
+
+def _split(src, var, dims, axes):
+    """Code that takes an index per axis, ``{var}{i}`` < ``{dims}{i}``, off the running
+    flat index r, the last axis fastest."""
+    for i in reversed(axes):
+        src(f"  long {var}{i} = r % {dims}{i}; r /= {dims}{i};")
 
 
 def _out(x, kernel_size, stride, padding, dilation, ceil_mode=False):
@@ -52,8 +65,8 @@ def _windows(x, cols, kernel_size, stride, padding, dilation, out):
     if rows:
         dev = x.device
         knl = dev.kernel(("im2col", x.dtype, nd), lambda: _im2col_source(x.dtype, nd), "im2col")
-        dev.launch(knl, rows, cols.data, cols.offset, *cols.est, x.data, x.offset, *x.shape,
-                   *x.est, *out, *kernel_size, *stride, *padding, *dilation)
+        dev.launch(knl, rows, cols.data, cols.offset, *cols.est,
+                   *_window_args(x, out, kernel_size, stride, padding, dilation))
     return cols
 
 
@@ -63,12 +76,10 @@ def _im2col_source(dtype, nd):
     src = Source()
     src.buffer("out", dtype)
     src.longs(["ooff", "on", "oc", *layout.params("ok", nd), *layout.params("oo", nd)])
-    src.buffer("x", dtype, const=True)
-    src.longs(["xoff", "N", "C", *layout.params("X", nd), "xn", "xc",
-               *layout.params("xs", nd), *layout.params("O", nd), *_geometry(nd)])
+    _window_params(src, dtype, nd)
     src(src.index("g"), "  long r = g, xo = xoff, oo = ooff; int inside = 1;")
-    for i in reversed(range(last)):  # output position (all but the last axis), kernel offset
-        src(f"  long o{i} = r % O{i}; r /= O{i};")
+    # the output position (all but the last axis), then the kernel offset
+    _split(src, "o", "O", range(last))
     for i in reversed(range(nd)):
         src(f"  long k{i} = r % K{i}; r /= K{i}; oo += k{i} * ok{i};")
     src("  long c = r % C, n = r / C; xo += n * xn + c * xc; oo += n * on + c * oc;")
@@ -116,8 +127,7 @@ def _col2im_source(dtype, acc, nd):
                *layout.params("ck", nd), *layout.params("co", nd), *layout.params("O", nd),
                *_geometry(nd)])
     src(src.index("g"), "  long r = g;")
-    for i in reversed(range(nd)):
-        src(f"  long y{i} = r % X{i}; r /= X{i};")
+    _split(src, "y", "X", range(nd))
     src("  long c = r % C, n = r / C;",
         f"  {a.c} acc = 0;",
         "  long base = coff + n * cn + c * cc;")
@@ -244,8 +254,8 @@ def max_pool(x, kernel_size, stride, padding, dilation, ceil_mode):
         dev = x.device
         knl = dev.kernel(("max_pool", x.dtype, nd), lambda: _max_pool_source(x.dtype, nd),
                          "max_pool")
-        dev.launch(knl, values.size, values.data, indices.data, x.data, x.offset, *x.shape,
-                   *x.est, *out, *kernel_size, *stride, *padding, *dilation)
+        dev.launch(knl, values.size, values.data, indices.data,
+                   *_window_args(x, out, kernel_size, stride, padding, dilation))
     return values, indices
 
 
@@ -255,12 +265,9 @@ def _max_pool_source(dtype, nd):
     src = Source()
     src.buffer("vals", dtype)
     src.buffer("idx", I64)
-    src.buffer("x", dtype, const=True)
-    src.longs(["xoff", "N", "C", *layout.params("X", nd), "xn", "xc",
-               *layout.params("xs", nd), *layout.params("O", nd), *_geometry(nd)])
+    _window_params(src, dtype, nd)
     src(src.index("g"), "  long r = g;")
-    for i in reversed(range(nd)):
-        src(f"  long o{i} = r % O{i}; r /= O{i};")
+    _split(src, "o", "O", range(nd))
     src("  long c = r % C, n = r / C, base = xoff + n * xn + c * xc;",
         f"  {t.c} best = 0; long bi = -1;")
     for i in range(nd):

@@ -8,6 +8,7 @@ Truncate, AddToken, ToTensor)`` and a vocab inside it is saved with the model.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import ember
 from ember import nn
@@ -25,6 +26,13 @@ def _is_batch(x):
     return isinstance(x, (list, tuple)) and len(x) > 0 and not isinstance(x[0], str)
 
 
+def _per_text(fn, input):
+    """``fn(input)`` for one string; for a batch (any other iterable), fn of each."""
+    if isinstance(input, str):
+        return fn(input)
+    return [fn(t) for t in input]
+
+
 class TokenizerTransform(nn.Module):
     """Text → tokens with any tokenizer ``get_tokenizer`` accepts (a name or a callable).
 
@@ -36,9 +44,7 @@ class TokenizerTransform(nn.Module):
         self.tokenizer = get_tokenizer(tokenizer, language)
 
     def forward(self, input):
-        if isinstance(input, str):
-            return self.tokenizer(input)
-        return [self.tokenizer(t) for t in input]
+        return _per_text(self.tokenizer, input)
 
 
 class VocabTransform(nn.Module):
@@ -83,9 +89,7 @@ class LabelToIndex(nn.Module):
         return list(self._label_names)
 
     def forward(self, input):
-        if isinstance(input, str):
-            return self._label_vocab[input]
-        return [self._label_vocab[x] for x in input]
+        return _per_text(self._label_vocab.__getitem__, input)
 
 
 class Truncate(nn.Module):
@@ -169,9 +173,7 @@ class BERTTokenizer(nn.Module):
         return list(enc.tokens) if self._return_tokens else [str(i) for i in enc.ids]
 
     def forward(self, input):
-        if isinstance(input, str):
-            return self._one(input)
-        return [self._one(t) for t in input]
+        return _per_text(self._one, input)
 
 
 class RegexTokenizer(nn.Module):
@@ -187,9 +189,7 @@ class RegexTokenizer(nn.Module):
         return line.split()
 
     def forward(self, input):
-        if isinstance(input, str):
-            return self._one(input)
-        return [self._one(t) for t in input]
+        return _per_text(self._one, input)
 
 
 class SentencePieceTokenizer(nn.Module):
@@ -205,6 +205,4 @@ class SentencePieceTokenizer(nn.Module):
         self.sp_model = sentencepiece.SentencePieceProcessor(model_file=str(sp_model_path))
 
     def forward(self, input):
-        if isinstance(input, str):
-            return self.sp_model.encode(input, out_type=str)
-        return [self.sp_model.encode(t, out_type=str) for t in input]
+        return _per_text(partial(self.sp_model.encode, out_type=str), input)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from .. import _dtype
+from ._shapes import out_size as _out_size
 
 
 def zeros(k, shape, dtype, index):
@@ -141,16 +142,6 @@ def tile(k, x, reps):
 
 # -- convolution and pooling -----------------------------------------------------------
 # x is (N, C, *spatial); kernel_size, stride, padding and dilation hold one int per axis.
-
-def _out_size(size, k, s, p, d, ceil_mode=False):
-    span = size + 2 * p - d * (k - 1) - 1
-    if ceil_mode:
-        n = -(-span // s) + 1
-        if (n - 1) * s >= size + p:  # the last window must start inside the input or left pad
-            n -= 1
-        return n
-    return span // s + 1
-
 
 def _pad(k, x, padding, value, after=None):
     after = padding if after is None else after

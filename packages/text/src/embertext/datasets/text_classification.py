@@ -19,6 +19,14 @@ class _Spec:
         self.archive, self.extracted = archive, extracted
 
 
+def _drive_archive_spec(name, drive_id, md5, num_lines, folder):
+    """A dataset published as one Google Drive ``{folder}.tar.gz`` holding
+    ``{folder}/train.csv`` and ``{folder}/test.csv``."""
+    return _Spec(name, url=f"https://drive.google.com/uc?export=download&id={drive_id}",
+                 md5=md5, num_lines=num_lines, archive=f"{folder}.tar.gz",
+                 extracted={s: f"{folder}/{s}.csv" for s in ("train", "test")})
+
+
 AG_NEWS_SPEC = _Spec(
     "AG_NEWS",
     url={"train": "https://raw.githubusercontent.com/mhjabreel/CharCnn_Keras/master/data/"
@@ -28,31 +36,17 @@ AG_NEWS_SPEC = _Spec(
     md5={"train": "b1a00f826fdfbd249f79597b59e1dc12", "test": "d52ea96a97a2d943681189a97654912d"},
     num_lines={"train": 120000, "test": 7600})
 
-YELP_POLARITY_SPEC = _Spec(
-    "YelpReviewPolarity",
-    url="https://drive.google.com/uc?export=download&id=0Bz8a_Dbh9QhbNUpYQ2N3SGlFaDg",
-    md5="620c8ae4bd5a150b730f1ba9a7c6a4d3",
-    num_lines={"train": 560000, "test": 38000},
-    archive="yelp_review_polarity_csv.tar.gz",
-    extracted={"train": "yelp_review_polarity_csv/train.csv",
-               "test": "yelp_review_polarity_csv/test.csv"})
+YELP_POLARITY_SPEC = _drive_archive_spec(
+    "YelpReviewPolarity", "0Bz8a_Dbh9QhbNUpYQ2N3SGlFaDg", "620c8ae4bd5a150b730f1ba9a7c6a4d3",
+    {"train": 560000, "test": 38000}, "yelp_review_polarity_csv")
 
-YELP_FULL_SPEC = _Spec(
-    "YelpReviewFull",
-    url="https://drive.google.com/uc?export=download&id=0Bz8a_Dbh9QhbZlU4dXhHTFhZQU0",
-    md5="f7ddfafed1033f68ec72b9267863af6c",
-    num_lines={"train": 650000, "test": 50000},
-    archive="yelp_review_full_csv.tar.gz",
-    extracted={"train": "yelp_review_full_csv/train.csv",
-               "test": "yelp_review_full_csv/test.csv"})
+YELP_FULL_SPEC = _drive_archive_spec(
+    "YelpReviewFull", "0Bz8a_Dbh9QhbZlU4dXhHTFhZQU0", "f7ddfafed1033f68ec72b9267863af6c",
+    {"train": 650000, "test": 50000}, "yelp_review_full_csv")
 
-DBPEDIA_SPEC = _Spec(
-    "DBpedia",
-    url="https://drive.google.com/uc?export=download&id=0Bz8a_Dbh9QhbQ2Vic1kxMmZZQ1k",
-    md5="dca7b1ae12b1091090db52aa7ec5ca64",
-    num_lines={"train": 560000, "test": 70000},
-    archive="dbpedia_csv.tar.gz",
-    extracted={"train": "dbpedia_csv/train.csv", "test": "dbpedia_csv/test.csv"})
+DBPEDIA_SPEC = _drive_archive_spec(
+    "DBpedia", "0Bz8a_Dbh9QhbQ2Vic1kxMmZZQ1k", "dca7b1ae12b1091090db52aa7ec5ca64",
+    {"train": 560000, "test": 70000}, "dbpedia_csv")
 
 
 def _csv_dataset(spec: _Spec, root, split):

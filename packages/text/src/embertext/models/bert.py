@@ -123,15 +123,23 @@ class BertSelfAttention(nn.Module):
         return y.transpose(1, 2).reshape(b, n, c)
 
 
-class BertSelfOutput(nn.Module):
-    def __init__(self, config: BertConfig):
+class _DenseAddNorm(nn.Module):
+    """LayerNorm(dropout(dense(hidden)) + input_tensor), dense from ``in_features`` to
+    hidden_size: the output block after attention and after the feed-forward layer."""
+
+    def __init__(self, config: BertConfig, in_features: int):
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(in_features, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
     def forward(self, hidden, input_tensor):
         return self.LayerNorm(self.dropout(self.dense(hidden)) + input_tensor)
+
+
+class BertSelfOutput(_DenseAddNorm):
+    def __init__(self, config: BertConfig):
+        super().__init__(config, config.hidden_size)
 
 
 class BertAttention(nn.Module):
@@ -156,15 +164,9 @@ class BertIntermediate(nn.Module):
         return self.act(self.dense(x))
 
 
-class BertOutputLayer(nn.Module):
+class BertOutputLayer(_DenseAddNorm):
     def __init__(self, config: BertConfig):
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, hidden, input_tensor):
-        return self.LayerNorm(self.dropout(self.dense(hidden)) + input_tensor)
+        super().__init__(config, config.intermediate_size)
 
 
 class BertLayer(nn.Module):
