@@ -110,11 +110,16 @@ def sum_to_shape(g, shape):
     return g.reshape(shape) if lead or g._data.shape != tuple(shape) else g
 
 
+def not_implemented(kernel, dtype) -> NotImplementedError:
+    """PyTorch's error for a kernel that has no version for ``dtype``."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for "
+                               f"'{_dtype.scalar_type_name(dtype)}'")
+
+
 def require_floating(x, kernel):
     """PyTorch's NotImplementedError for a kernel that has no integer or bool version."""
     if not x.is_floating_point():
-        raise NotImplementedError(f"\"{kernel}\" not implemented for "
-                                  f"'{_dtype.scalar_type_name(x.dtype)}'")
+        raise not_implemented(kernel, x.dtype)
 
 
 def require_floating_norm(x, name="linalg.vector_norm"):

@@ -23,10 +23,7 @@ def _check(name, x, position=1, arg="input"):
                         f"{type(x).__name__}")
 
 
-def _legacy(d):
-    from .special_math import _legacy as name
-
-    return name(d)
+_legacy = _dtype.scalar_type_name
 
 
 def _where(c, a, b):

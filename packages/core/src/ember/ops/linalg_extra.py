@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import warnings
 
-from .. import return_types
+from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap_dim
-from ._util import broadcast_shapes, result_type, same_device
+from ._util import broadcast_shapes, not_implemented, result_type, same_device
 
 
 def _check(name, x, position=1, arg="input"):
@@ -21,10 +21,7 @@ def _check(name, x, position=1, arg="input"):
                         f"{type(x).__name__}")
 
 
-def _legacy(d):
-    from .special_math import _legacy as name
-
-    return name(d)
+_legacy = _dtype.scalar_type_name
 
 
 def _out(result, out):
@@ -179,6 +176,8 @@ def kron(input, other, *, out=None):
 def trace(input):
     """The sum of the main diagonal of a matrix."""
     _check("trace", input)
+    if input.dtype is _dtype.bool:
+        raise not_implemented("trace", input.dtype)
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
                            f"{input._data.ndim}")

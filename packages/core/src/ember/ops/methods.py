@@ -88,7 +88,8 @@ def _invert(self):
     if self.dtype is _dtype.bool:
         return pointwise.logical_not(self)
     if self.dtype._kind == 2:
-        raise TypeError("~ (bitwise_not) is only supported for integer and boolean tensors")
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
     return pointwise.bitwise_not(self)
 
 

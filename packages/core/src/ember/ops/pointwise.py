@@ -7,7 +7,7 @@ import math
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
-from ._util import broadcast_shapes, cast, result_type, same_device, sum_to_shape
+from ._util import broadcast_shapes, cast, not_implemented, result_type, same_device, sum_to_shape
 from .inplace import _name as _legacy_name
 
 
@@ -413,8 +413,9 @@ logical_and, logical_or, logical_xor = (_logical(k) for k in
 def _bitwise(kernel):
     def bitwise(input, other, *, out=None):
         a, b, _ = prepare(kernel, input, other)
-        if result_type(a, b)._kind == 2:
-            raise RuntimeError(f"\"{kernel}_cpu\" not implemented for 'Float'")
+        dtype = result_type(a, b)
+        if dtype._kind == 2:
+            raise not_implemented(f"{kernel}_cpu", dtype)
         return _out(_nondiff(kernel, a, b), out)
     bitwise.__name__ = kernel
     return bitwise
@@ -537,8 +538,15 @@ _round = _unary("round", "round", _zero_grad, floating=False, save=None,
 logical_not = _unary("logical_not", "logical_not", _zero_grad, floating=False, save=None,
                      differentiable=False)
 isnan = _unary("isnan", "isnan", _zero_grad, floating=False, save=None, differentiable=False)
-bitwise_not = _unary("bitwise_not", "bitwise_not", _zero_grad, floating=False, save=None,
-                     differentiable=False)
+_bitwise_not = _unary("bitwise_not", "bitwise_not", _zero_grad, floating=False, save=None,
+                      differentiable=False)
+
+
+def bitwise_not(input, *, out=None):
+    """~x on integers (logical not on bool); floating tensors have no bitwise kernel."""
+    if isinstance(input, Tensor) and input.is_floating_point():
+        raise not_implemented("bitwise_not_cpu", input.dtype)
+    return _bitwise_not(input, out=out)
 
 
 def relu(input):

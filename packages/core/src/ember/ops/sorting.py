@@ -14,7 +14,7 @@ from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ._util import result_type, same_device
+from ._util import not_implemented, require_floating, result_type, same_device
 
 _state = grad_mode.state
 
@@ -23,12 +23,6 @@ def _check(name, x, position=1, arg="input"):
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
                         f"{type(x).__name__}")
-
-
-def _legacy(d):
-    from .special_math import _legacy as name
-
-    return name(d)
 
 
 def _kernel_sort(x, dim, descending):
@@ -191,6 +185,8 @@ class Kthvalue(_AtPosition):
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The k-th smallest value along ``dim`` (1-based) and its index."""
     _check("kthvalue", input)
+    if input.dtype is _dtype.bool:
+        raise not_implemented("kthvalue_cpu", input.dtype)
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d] if input._data.ndim else 1
     if not 1 <= k <= size:
@@ -604,8 +600,7 @@ def bincount(input, weights=None, minlength=0):
     """Counts (or summed weights) of each non-negative integer in 1-D ``input``."""
     _check("bincount", input)
     if input.dtype._kind != 1:
-        raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
-                                  f"'{_legacy(input.dtype)}'")
+        raise not_implemented("bincount_cpu", input.dtype)
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
     if input._data.ndim != 1 or (input.numel() and int(input.min()) < 0):
@@ -636,9 +631,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002
     from .pointwise import where
 
     _check("histc", input)
-    if not input.is_floating_point():
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
-                                  f"'{_legacy(input.dtype)}'")
+    require_floating(input, "histogram_cpu")
     if bins <= 0:
         raise RuntimeError("torch.histc: bins must be > 0")
     x = input.detach().reshape(-1)

@@ -15,7 +15,15 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ._util import broadcast_shapes, cast, result_type, same_device, sum_to_shape
+from ._util import (
+    broadcast_shapes,
+    cast,
+    not_implemented,
+    require_floating,
+    result_type,
+    same_device,
+    sum_to_shape,
+)
 
 _state = grad_mode.state
 _LN2 = math.log(2.0)
@@ -205,8 +213,7 @@ def logit(input, eps=None, *, out=None):
 def frac(input, *, out=None):
     """x - trunc(x), with the sign of x."""
     check_tensor("frac", input)
-    if not input.is_floating_point():
-        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_legacy(input.dtype)}'")
+    require_floating(input, "frac_cpu")
     return _out(input - input.trunc(), out)
 
 
@@ -302,7 +309,7 @@ def _binary_floating_only(name, a, b):
     """Operands of an op PyTorch implements for floating dtypes only."""
     dtype = result_type(a, b)
     if dtype._kind != 2:
-        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_legacy(dtype)}'")
+        raise not_implemented(f"{name}_cpu", dtype)
     from .pointwise import prepare
 
     return prepare(name, a, b, dtype)
@@ -544,7 +551,7 @@ def _shift(name, kernel, a, b):
                         f"{type(a).__name__}")
     dtype = result_type(a, b)
     if dtype._kind != 1:
-        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{_legacy(dtype)}'")
+        raise not_implemented(f"{kernel}_cpu", dtype)
     dev = same_device(name, a, b)
     a, b = cast(a, dtype, dev), cast(b, dtype, dev)
     if isinstance(a, Tensor) and isinstance(b, Tensor):

@@ -199,3 +199,22 @@ def test_nn_functional_integer_and_bool_rules(device):
             lambda: F.softmin(ints, 0))
     _raises(RuntimeError, "Given normalized_shape=[3], expected input with shape [*, 3], but "
             "got input of size[4]", lambda: F.layer_norm(ints.float(), (3,)))
+
+
+def test_kernels_missing_for_a_dtype(device):
+    floats, doubles = _t(device, 2), _t(device, 2, dtype=ember.float64)
+    bools = _t(device, 2, 2, dtype=ember.bool)
+    _raises(NotImplementedError, "\"bitwise_and_cpu\" not implemented for 'Float'",
+            lambda: ember.bitwise_and(floats, floats))
+    _raises(NotImplementedError, "\"bitwise_or_cpu\" not implemented for 'Double'",
+            lambda: doubles | doubles)
+    _raises(NotImplementedError, "\"bitwise_not_cpu\" not implemented for 'Double'",
+            lambda: ember.bitwise_not(doubles))
+    _raises(TypeError, "~ (operator.invert) is only implemented on integer and Boolean-type "
+            "tensors", lambda: ~floats)
+    _raises(NotImplementedError, "\"trace\" not implemented for 'Bool'", lambda: bools.trace())
+    _raises(NotImplementedError, "\"kthvalue_cpu\" not implemented for 'Bool'",
+            lambda: bools.flatten().kthvalue(1))
+    _raises(NotImplementedError, "\"histogram_cpu\" not implemented for 'Long'",
+            lambda: ember.histc(_t(device, 2, dtype=ember.int64)))
+    assert ember.bitwise_not(ember.tensor([True, False], device=device)).tolist() == [False, True]
