@@ -64,10 +64,11 @@ def build_model(make: Callable[..., nn.Module], weights: WeightsEnum | None, pro
     return model
 
 
-def init_conv_bn_linear(model: nn.Module, init_linear: Callable[[nn.Linear], Any]) -> None:
+def init_conv_bn_linear(model: nn.Module,
+                        init_linear: Callable[[nn.Linear], Any] | None = None) -> None:
     """torchvision's initialisation of the MobileNets and EfficientNets: Kaiming normal
-    (fan_out) convolutions, unit batch/group norms, zero biases; ``init_linear(m)`` sets
-    each Linear's weight (its bias is zeroed)."""
+    (fan_out) convolutions, unit batch/group norms, zero biases; each Linear's weight is
+    set by ``init_linear(m)`` (by default normal with std 0.01), its bias zeroed."""
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
             nn.init.kaiming_normal_(m.weight, mode="fan_out")
@@ -77,7 +78,10 @@ def init_conv_bn_linear(model: nn.Module, init_linear: Callable[[nn.Linear], Any
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Linear):
-            init_linear(m)
+            if init_linear is None:
+                nn.init.normal_(m.weight, 0, 0.01)
+            else:
+                init_linear(m)
             nn.init.zeros_(m.bias)
 
 
@@ -110,16 +114,22 @@ Args:
 
 
 def model_builder(name: str, weights_enum: type[WeightsEnum], model_class: type[nn.Module],
-                  build: Callable[..., nn.Module], summary: str, *, note: str = "",
-                  legacy: bool = True, pretrained: str | None = "IMAGENET1K_V1") -> Callable:
+                  build: Callable[..., nn.Module] | None, summary: str, *, note: str = "",
+                  legacy: bool = True, pretrained: str | None = "IMAGENET1K_V1",
+                  check_hash: bool = True) -> Callable:
     """The public builder ``name(*, weights=None, progress=True, **kwargs)``: checks
-    ``weights`` against ``weights_enum`` and returns ``build(weights, progress, **kwargs)``.
+    ``weights`` against ``weights_enum`` and returns ``build(weights, progress, **kwargs)``
+    (``build=None``: ``model_class(**kwargs)`` through :func:`build_model`).
 
     It lives in ``model_class``'s module under ``name``, is registered for
     ``get_model(name)``, is annotated with ``weights_enum`` (``get_model_weights``) and has
     torchvision's docstring, ``summary`` first. With ``legacy``, ``pretrained=True`` stands
     for ``weights=weights_enum[pretrained]`` (``pretrained=None``: no weights for it).
     """
+
+    if build is None:
+        def build(weights, progress, **kwargs):
+            return build_model(model_class, weights, progress, kwargs, check_hash=check_hash)
 
     def builder(*, weights=None, progress=True, **kwargs):
         return build(weights_enum.verify(weights), progress, **kwargs)

@@ -2,15 +2,14 @@
 # Adapted from torchvision (BSD 3-Clause License, Copyright (c) Soumith Chintala 2016,
 # all rights reserved; see packages/vision/LICENSE-torchvision) for ember.
 from functools import partial
-from typing import Any
 
 import ember
 import ember.nn as nn
 
 from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum, register_model
+from ._api import Weights, WeightsEnum
 from ._meta import _IMAGENET_CATEGORIES
-from ._utils import _ovewrite_named_param, handle_legacy_interface
+from ._utils import model_builder, pool_and_classify
 
 __all__ = ["AlexNet", "AlexNet_Weights", "alexnet"]
 
@@ -45,11 +44,7 @@ class AlexNet(nn.Module):
         )
 
     def forward(self, x: ember.Tensor) -> ember.Tensor:
-        x = self.features(x)
-        x = self.avgpool(x)
-        x = ember.flatten(x, 1)
-        x = self.classifier(x)
-        return x
+        return pool_and_classify(self, x)
 
 
 class AlexNet_Weights(WeightsEnum):
@@ -77,43 +72,17 @@ class AlexNet_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V1
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", AlexNet_Weights.IMAGENET1K_V1))
-def alexnet(*, weights: AlexNet_Weights | None = None, progress: bool = True, **kwargs: Any) -> AlexNet:
-    """AlexNet model architecture from `One weird trick for parallelizing convolutional neural networks <https://arxiv.org/abs/1404.5997>`__.
-
-    .. note::
-        AlexNet was originally introduced in the `ImageNet Classification with
-        Deep Convolutional Neural Networks
-        <https://papers.nips.cc/paper/2012/hash/c399862d3b9d6b76c8436e924a68c45b-Abstract.html>`__
-        paper. Our implementation is based instead on the "One weird trick"
-        paper above.
-
-    Args:
-        weights (:class:`~embervision.models.AlexNet_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.AlexNet_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.squeezenet.AlexNet``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/alexnet.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.AlexNet_Weights
-        :members:
-    """
-
-    weights = AlexNet_Weights.verify(weights)
-
-    if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-
-    model = AlexNet(**kwargs)
-
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
-
-    return model
+alexnet = model_builder(
+    "alexnet",
+    AlexNet_Weights,
+    AlexNet,
+    None,
+    "AlexNet model architecture from `One weird trick for parallelizing convolutional neural networks "
+    "<https://arxiv.org/abs/1404.5997>`__.",
+    note=""".. note::
+    AlexNet was originally introduced in the `ImageNet Classification with
+    Deep Convolutional Neural Networks
+    <https://papers.nips.cc/paper/2012/hash/c399862d3b9d6b76c8436e924a68c45b-Abstract.html>`__
+    paper. Our implementation is based instead on the "One weird trick"
+    paper above.""",
+)

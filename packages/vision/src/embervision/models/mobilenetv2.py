@@ -3,16 +3,15 @@
 # all rights reserved; see packages/vision/LICENSE-torchvision) for ember.
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import ember
 from ember import Tensor, nn
 
 from ..ops.misc import Conv2dNormActivation
 from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum, register_model
+from ._api import Weights, WeightsEnum
 from ._meta import _IMAGENET_CATEGORIES
-from ._utils import _make_divisible, _ovewrite_named_param, handle_legacy_interface
+from ._utils import _make_divisible, init_conv_bn_linear, model_builder
 
 __all__ = ["MobileNetV2", "MobileNet_V2_Weights", "mobilenet_v2"]
 
@@ -149,17 +148,7 @@ class MobileNetV2(nn.Module):
         )
 
         # weight initialization
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        init_conv_bn_linear(self)
 
     def _forward_impl(self, x: Tensor) -> Tensor:
         # This exists since TorchScript doesn't support inheritance, so the superclass method
@@ -224,38 +213,11 @@ class MobileNet_V2_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V2
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", MobileNet_V2_Weights.IMAGENET1K_V1))
-def mobilenet_v2(
-    *, weights: MobileNet_V2_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> MobileNetV2:
-    """MobileNetV2 architecture from the `MobileNetV2: Inverted Residuals and Linear
-    Bottlenecks <https://arxiv.org/abs/1801.04381>`_ paper.
-
-    Args:
-        weights (:class:`~embervision.models.MobileNet_V2_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.MobileNet_V2_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.mobilenetv2.MobileNetV2``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/mobilenetv2.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.MobileNet_V2_Weights
-        :members:
-    """
-    weights = MobileNet_V2_Weights.verify(weights)
-
-    if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-
-    model = MobileNetV2(**kwargs)
-
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
-
-    return model
+mobilenet_v2 = model_builder(
+    "mobilenet_v2",
+    MobileNet_V2_Weights,
+    MobileNetV2,
+    None,
+    "MobileNetV2 architecture from the `MobileNetV2: Inverted Residuals and Linear\n"
+    "Bottlenecks <https://arxiv.org/abs/1801.04381>`_ paper.",
+)

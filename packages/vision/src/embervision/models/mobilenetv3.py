@@ -5,15 +5,20 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-import ember
 from ember import Tensor, nn
 
 from ..ops.misc import Conv2dNormActivation
 from ..ops.misc import SqueezeExcitation as SElayer
 from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum, register_model
+from ._api import Weights, WeightsEnum
 from ._meta import _IMAGENET_CATEGORIES
-from ._utils import _make_divisible, _ovewrite_named_param, handle_legacy_interface
+from ._utils import (
+    _make_divisible,
+    build_model,
+    init_conv_bn_linear,
+    model_builder,
+    pool_and_classify,
+)
 
 __all__ = [
     "MobileNetV3",
@@ -196,27 +201,10 @@ class MobileNetV3(nn.Module):
             nn.Linear(last_channel, num_classes),
         )
 
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        init_conv_bn_linear(self)
 
     def _forward_impl(self, x: Tensor) -> Tensor:
-        x = self.features(x)
-
-        x = self.avgpool(x)
-        x = ember.flatten(x, 1)
-
-        x = self.classifier(x)
-
-        return x
+        return pool_and_classify(self, x)
 
     def forward(self, x: Tensor) -> Tensor:
         return self._forward_impl(x)
@@ -278,15 +266,7 @@ def _mobilenet_v3(
     progress: bool,
     **kwargs: Any,
 ) -> MobileNetV3:
-    if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-
-    model = MobileNetV3(inverted_residual_setting, last_channel, **kwargs)
-
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
-
-    return model
+    return build_model(partial(MobileNetV3, inverted_residual_setting, last_channel), weights, progress, kwargs)
 
 
 _COMMON_META = {
@@ -363,63 +343,15 @@ class MobileNet_V3_Small_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V1
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", MobileNet_V3_Large_Weights.IMAGENET1K_V1))
-def mobilenet_v3_large(
-    *, weights: MobileNet_V3_Large_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> MobileNetV3:
-    """
-    Constructs a large MobileNetV3 architecture from
-    `Searching for MobileNetV3 <https://arxiv.org/abs/1905.02244>`__.
+def _mobilenet_v3_builder(name: str, weights_enum: type[WeightsEnum]):
+    def build(weights: WeightsEnum | None, progress: bool, **kwargs: Any) -> MobileNetV3:
+        inverted_residual_setting, last_channel = _mobilenet_v3_conf(name, **kwargs)
+        return _mobilenet_v3(inverted_residual_setting, last_channel, weights, progress, **kwargs)
 
-    Args:
-        weights (:class:`~embervision.models.MobileNet_V3_Large_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.MobileNet_V3_Large_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.mobilenet.MobileNetV3``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/mobilenetv3.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.MobileNet_V3_Large_Weights
-        :members:
-    """
-    weights = MobileNet_V3_Large_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _mobilenet_v3_conf("mobilenet_v3_large", **kwargs)
-    return _mobilenet_v3(inverted_residual_setting, last_channel, weights, progress, **kwargs)
+    size = name.rsplit("_", 1)[-1]
+    summary = f"Constructs a {size} MobileNetV3 architecture from\n`Searching for MobileNetV3 <https://arxiv.org/abs/1905.02244>`__."
+    return model_builder(name, weights_enum, MobileNetV3, build, summary)
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", MobileNet_V3_Small_Weights.IMAGENET1K_V1))
-def mobilenet_v3_small(
-    *, weights: MobileNet_V3_Small_Weights | None = None, progress: bool = True, **kwargs: Any
-) -> MobileNetV3:
-    """
-    Constructs a small MobileNetV3 architecture from
-    `Searching for MobileNetV3 <https://arxiv.org/abs/1905.02244>`__.
-
-    Args:
-        weights (:class:`~embervision.models.MobileNet_V3_Small_Weights`, optional): The
-            pretrained weights to use. See
-            :class:`~embervision.models.MobileNet_V3_Small_Weights` below for
-            more details, and possible values. By default, no pre-trained
-            weights are used.
-        progress (bool, optional): If True, displays a progress bar of the
-            download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.mobilenet.MobileNetV3``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/mobilenetv3.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.MobileNet_V3_Small_Weights
-        :members:
-    """
-    weights = MobileNet_V3_Small_Weights.verify(weights)
-
-    inverted_residual_setting, last_channel = _mobilenet_v3_conf("mobilenet_v3_small", **kwargs)
-    return _mobilenet_v3(inverted_residual_setting, last_channel, weights, progress, **kwargs)
+mobilenet_v3_large = _mobilenet_v3_builder("mobilenet_v3_large", MobileNet_V3_Large_Weights)
+mobilenet_v3_small = _mobilenet_v3_builder("mobilenet_v3_small", MobileNet_V3_Small_Weights)
