@@ -23,15 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-
-def _out_size(size, k, s, p, d, ceil_mode=False):
-    span = size + 2 * p - d * (k - 1) - 1
-    if ceil_mode:
-        n = -(-span // s) + 1
-        if (n - 1) * s >= size + p:
-            n -= 1
-        return n
-    return span // s + 1
+from ember.backends._shapes import out_size
 
 
 def _pad(x, before, after, value=0):
@@ -57,7 +49,7 @@ def _window_view(xp, kernel_size, stride, dilation, out):
 
 
 def _sizes(spatial, kernel_size, stride, padding, dilation):
-    return tuple(_out_size(n, k, s, p, d) for n, k, s, p, d in
+    return tuple(out_size(n, k, s, p, d) for n, k, s, p, d in
                  zip(spatial, kernel_size, stride, padding, dilation, strict=True))
 
 
@@ -472,7 +464,7 @@ def convolution_backward_weight(x, g, weight_shape, stride, padding, dilation, g
 def max_pool(x, kernel_size, stride, padding, dilation, ceil_mode):
     nd = len(kernel_size)
     spatial = x.shape[2:]
-    out = tuple(_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
+    out = tuple(out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
                 zip(spatial, kernel_size, stride, padding, dilation, strict=True))
     if (nd == 2 and tuple(kernel_size) == (2, 2) and tuple(stride) == (2, 2)
             and not any(padding) and x.dtype.kind == "f"

@@ -30,10 +30,6 @@ def _ntuple(value, n, name="argument"):
     return (int(value),) * n
 
 
-def _out_size(size, k, s, p, d):
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
-
-
 def _bias_shape(o, nd):
     return (1, o) + (1,) * nd
 

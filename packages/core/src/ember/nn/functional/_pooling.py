@@ -14,6 +14,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
+from ...backends._shapes import out_size
 from ._conv import _ntuple
 from ._sampling import Im2Col, _host, _index, pad
 
@@ -24,16 +25,6 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
            "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
            "lp_pool1d", "lp_pool2d", "lp_pool3d"]
-
-
-def _out_size(size, k, s, p, d, ceil_mode):
-    span = size + 2 * p - d * (k - 1) - 1
-    if ceil_mode:
-        n = -(-span // s) + 1
-        if (n - 1) * s >= size + p:  # the last window must start inside the input or left pad
-            n -= 1
-        return n
-    return span // s + 1
 
 
 def _batched(name, input, nd):
@@ -138,7 +129,7 @@ class MaxPoolBackward(Function):
 def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode):
     x, batched = _batched(name, input, nd)
     ks, st, pd, dl = _pool_params(nd, kernel_size, stride, padding, dilation)
-    out = [_out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
+    out = [out_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
            zip(x.shape[2:], ks, st, pd, dl, strict=True)]
     _check_out(x, out)
     if x.dtype is _dtype.bool:
@@ -203,7 +194,7 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     spatial = x.shape[2:]
-    out = [_out_size(n, k, s, p, 1, ceil_mode) for n, k, s, p in
+    out = [out_size(n, k, s, p, 1, ceil_mode) for n, k, s, p in
            zip(spatial, ks, st, pd, strict=True)]
     _check_out(x, out)
     # zero-pad explicitly (further on the right for ceil_mode windows), then sum the windows

@@ -17,6 +17,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
+from ...backends._shapes import out_size
 from ._conv import _ntuple
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
@@ -644,7 +645,7 @@ class Col2Im(Function):
 
 
 def _blocks(size, kernel_size, dilation, padding, stride):
-    return [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, d, p, s in
+    return [out_size(n, k, s, p, d) for n, k, d, p, s in
             zip(size, kernel_size, dilation, padding, stride, strict=True)]
 
 
