@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cache, partial
 from importlib import resources
 
@@ -13,17 +14,19 @@ def imagenet_categories() -> tuple[str, ...]:
     return tuple(line for line in text.splitlines() if line)
 
 
-class _Categories(list):
-    """A list that reads the category file the first time it is looked at."""
+class LazyNames(list):
+    """A list of names that calls ``load()`` (a sequence of str) the first time it is looked at,
+    so that importing the models reads no data file."""
 
-    def __init__(self):
+    def __init__(self, load: Callable[[], Iterable[str]]):
         super().__init__()
+        self._load_names = load
         self._loaded = False
 
     def _load(self):
         if not self._loaded:
             self._loaded = True
-            self.extend(imagenet_categories())
+            self.extend(self._load_names())
 
     def __len__(self):
         self._load()
@@ -48,7 +51,7 @@ class _Categories(list):
         return super().__repr__()
 
 
-_IMAGENET_CATEGORIES = _Categories()
+_IMAGENET_CATEGORIES = LazyNames(imagenet_categories)
 
 
 def _image_classification(**kwargs):

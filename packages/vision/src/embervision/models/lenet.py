@@ -8,12 +8,12 @@ they ship inside the wheel, so no download is needed.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
 
 import ember
 from ember import nn
 
-from ._api import Weights, WeightsEnum, _ovewrite_named_param, register_model
+from ._api import Weights, WeightsEnum
+from ._utils import model_builder
 
 __all__ = ["LeNet", "LeNet_Weights", "lenet"]
 
@@ -70,14 +70,7 @@ class LeNet_Weights(WeightsEnum):
     DEFAULT = MNIST5K
 
 
-@register_model()
-def lenet(*, weights: LeNet_Weights | None = None, progress: bool = True,
-          **kwargs: Any) -> LeNet:
-    """LeNet-5 style digits classifier; ``weights="MNIST5K"`` for the bundled weights."""
-    weights = LeNet_Weights.verify(weights)
-    if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-    model = LeNet(**kwargs)
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress))
-    return model
+lenet = model_builder(
+    "lenet", LeNet_Weights, LeNet, None,
+    'LeNet-5 style digits classifier; ``weights="MNIST5K"`` for the bundled weights.',
+    legacy=False, check_hash=False)

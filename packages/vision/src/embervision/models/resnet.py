@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import ember
 from ember import nn
 
-from ._api import Weights, WeightsEnum, _ovewrite_named_param, register_model
+from ._api import Weights, WeightsEnum, _ovewrite_named_param
+from ._utils import build_model, model_builder
 from ._weights_meta import _IMAGENET_CATEGORIES, image_classification
 
 __all__ = ["ResNet", "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights",
@@ -163,12 +165,7 @@ class ResNet(nn.Module):
 
 
 def _resnet(block, layers, weights, progress, **kwargs) -> ResNet:
-    if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-    model = ResNet(block, layers, **kwargs)
-    if weights is not None:
-        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
-    return model
+    return build_model(partial(ResNet, block, layers), weights, progress, kwargs)
 
 
 def _meta(num_params, recipe="https://github.com/pytorch/vision/tree/main/references/classification",
@@ -246,17 +243,21 @@ class Wide_ResNet101_2_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V2
 
 
+_PAPERS = {
+    "resnet": "`Deep Residual Learning for Image Recognition <https://arxiv.org/abs/1512.03385>`__",
+    "resnext": "`Aggregated Residual Transformation for Deep Neural Networks "
+               "<https://arxiv.org/abs/1611.05431>`__",
+    "wide_resnet": "`Wide Residual Networks <https://arxiv.org/abs/1605.07146>`__",
+}
+
+
 def _builder(name, enum, block, layers, **fixed):
-    def build(*, weights: Any = None, progress: bool = True, **kwargs: Any) -> ResNet:
-        weights = enum.verify(weights)
+    def build(weights, progress, **kwargs: Any) -> ResNet:
         for key, value in fixed.items():
             _ovewrite_named_param(kwargs, key, value)
         return _resnet(block, layers, weights, progress, **kwargs)
-    build.__name__ = build.__qualname__ = name
-    build.__doc__ = f"{name} from torchvision (weights: :class:`{enum.__name__}`)."
-    build.__annotations__ = {"weights": enum}
-    build.__module__ = __name__
-    return register_model(name)(build)
+    family = next(f for f in ("wide_resnet", "resnext", "resnet") if name.startswith(f))
+    return model_builder(name, enum, ResNet, build, f"{name} from {_PAPERS[family]}.")
 
 
 resnet18 = _builder("resnet18", ResNet18_Weights, BasicBlock, [2, 2, 2, 2])

@@ -12,9 +12,9 @@ import ember.nn as nn
 
 from ..ops.misc import MLP, Conv2dNormActivation
 from ..transforms._presets import ImageClassification, InterpolationMode
-from ._api import Weights, WeightsEnum, register_model
+from ._api import Weights, WeightsEnum
 from ._meta import _IMAGENET_CATEGORIES
-from ._utils import _ovewrite_named_param, handle_legacy_interface
+from ._utils import _ovewrite_named_param, model_builder
 
 __all__ = [
     "VisionTransformer",
@@ -479,7 +479,7 @@ class ViT_L_16_Weights(WeightsEnum):
             "_docs": """
                 These weights were trained from scratch by using a modified version of TorchVision's
                 `new training recipe
-                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-embervision-latest-primitives/>`_.
+                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
             """,
         },
     )
@@ -622,174 +622,29 @@ class ViT_H_14_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_SWAG_E2E_V1
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", ViT_B_16_Weights.IMAGENET1K_V1))
-def vit_b_16(*, weights: ViT_B_16_Weights | None = None, progress: bool = True, **kwargs: Any) -> VisionTransformer:
-    """
-    Constructs a vit_b_16 architecture from
-    `An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale <https://arxiv.org/abs/2010.11929>`_.
-
-    Args:
-        weights (:class:`~embervision.models.ViT_B_16_Weights`, optional): The pretrained
-            weights to use. See :class:`~embervision.models.ViT_B_16_Weights`
-            below for more details and possible values. By default, no pre-trained weights are used.
-        progress (bool, optional): If True, displays a progress bar of the download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vision_transformer.VisionTransformer``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vision_transformer.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.ViT_B_16_Weights
-        :members:
-    """
-    weights = ViT_B_16_Weights.verify(weights)
-
-    return _vision_transformer(
-        patch_size=16,
-        num_layers=12,
-        num_heads=12,
-        hidden_dim=768,
-        mlp_dim=3072,
-        weights=weights,
-        progress=progress,
-        **kwargs,
+def _vit_builder(
+    name: str,
+    weights_enum: type[WeightsEnum],
+    patch_size: int,
+    num_layers: int,
+    num_heads: int,
+    hidden_dim: int,
+    mlp_dim: int,
+    pretrained: str | None = "IMAGENET1K_V1",
+):
+    build = partial(_vision_transformer, patch_size, num_layers, num_heads, hidden_dim, mlp_dim)
+    summary = (
+        f"Constructs a {name} architecture from\n`An Image is Worth 16x16 Words: Transformers for Image "
+        "Recognition at Scale <https://arxiv.org/abs/2010.11929>`_."
     )
+    return model_builder(name, weights_enum, VisionTransformer, build, summary, pretrained=pretrained)
 
 
-@register_model()
-@handle_legacy_interface(weights=("pretrained", ViT_B_32_Weights.IMAGENET1K_V1))
-def vit_b_32(*, weights: ViT_B_32_Weights | None = None, progress: bool = True, **kwargs: Any) -> VisionTransformer:
-    """
-    Constructs a vit_b_32 architecture from
-    `An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale <https://arxiv.org/abs/2010.11929>`_.
-
-    Args:
-        weights (:class:`~embervision.models.ViT_B_32_Weights`, optional): The pretrained
-            weights to use. See :class:`~embervision.models.ViT_B_32_Weights`
-            below for more details and possible values. By default, no pre-trained weights are used.
-        progress (bool, optional): If True, displays a progress bar of the download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vision_transformer.VisionTransformer``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vision_transformer.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.ViT_B_32_Weights
-        :members:
-    """
-    weights = ViT_B_32_Weights.verify(weights)
-
-    return _vision_transformer(
-        patch_size=32,
-        num_layers=12,
-        num_heads=12,
-        hidden_dim=768,
-        mlp_dim=3072,
-        weights=weights,
-        progress=progress,
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", ViT_L_16_Weights.IMAGENET1K_V1))
-def vit_l_16(*, weights: ViT_L_16_Weights | None = None, progress: bool = True, **kwargs: Any) -> VisionTransformer:
-    """
-    Constructs a vit_l_16 architecture from
-    `An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale <https://arxiv.org/abs/2010.11929>`_.
-
-    Args:
-        weights (:class:`~embervision.models.ViT_L_16_Weights`, optional): The pretrained
-            weights to use. See :class:`~embervision.models.ViT_L_16_Weights`
-            below for more details and possible values. By default, no pre-trained weights are used.
-        progress (bool, optional): If True, displays a progress bar of the download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vision_transformer.VisionTransformer``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vision_transformer.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.ViT_L_16_Weights
-        :members:
-    """
-    weights = ViT_L_16_Weights.verify(weights)
-
-    return _vision_transformer(
-        patch_size=16,
-        num_layers=24,
-        num_heads=16,
-        hidden_dim=1024,
-        mlp_dim=4096,
-        weights=weights,
-        progress=progress,
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", ViT_L_32_Weights.IMAGENET1K_V1))
-def vit_l_32(*, weights: ViT_L_32_Weights | None = None, progress: bool = True, **kwargs: Any) -> VisionTransformer:
-    """
-    Constructs a vit_l_32 architecture from
-    `An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale <https://arxiv.org/abs/2010.11929>`_.
-
-    Args:
-        weights (:class:`~embervision.models.ViT_L_32_Weights`, optional): The pretrained
-            weights to use. See :class:`~embervision.models.ViT_L_32_Weights`
-            below for more details and possible values. By default, no pre-trained weights are used.
-        progress (bool, optional): If True, displays a progress bar of the download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vision_transformer.VisionTransformer``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vision_transformer.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.ViT_L_32_Weights
-        :members:
-    """
-    weights = ViT_L_32_Weights.verify(weights)
-
-    return _vision_transformer(
-        patch_size=32,
-        num_layers=24,
-        num_heads=16,
-        hidden_dim=1024,
-        mlp_dim=4096,
-        weights=weights,
-        progress=progress,
-        **kwargs,
-    )
-
-
-@register_model()
-@handle_legacy_interface(weights=("pretrained", None))
-def vit_h_14(*, weights: ViT_H_14_Weights | None = None, progress: bool = True, **kwargs: Any) -> VisionTransformer:
-    """
-    Constructs a vit_h_14 architecture from
-    `An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale <https://arxiv.org/abs/2010.11929>`_.
-
-    Args:
-        weights (:class:`~embervision.models.ViT_H_14_Weights`, optional): The pretrained
-            weights to use. See :class:`~embervision.models.ViT_H_14_Weights`
-            below for more details and possible values. By default, no pre-trained weights are used.
-        progress (bool, optional): If True, displays a progress bar of the download to stderr. Default is True.
-        **kwargs: parameters passed to the ``embervision.models.vision_transformer.VisionTransformer``
-            base class. Please refer to the `source code
-            <https://github.com/pytorch/vision/blob/main/embervision/models/vision_transformer.py>`_
-            for more details about this class.
-
-    .. autoclass:: embervision.models.ViT_H_14_Weights
-        :members:
-    """
-    weights = ViT_H_14_Weights.verify(weights)
-
-    return _vision_transformer(
-        patch_size=14,
-        num_layers=32,
-        num_heads=16,
-        hidden_dim=1280,
-        mlp_dim=5120,
-        weights=weights,
-        progress=progress,
-        **kwargs,
-    )
+vit_b_16 = _vit_builder("vit_b_16", ViT_B_16_Weights, 16, 12, 12, 768, 3072)
+vit_b_32 = _vit_builder("vit_b_32", ViT_B_32_Weights, 32, 12, 12, 768, 3072)
+vit_l_16 = _vit_builder("vit_l_16", ViT_L_16_Weights, 16, 24, 16, 1024, 4096)
+vit_l_32 = _vit_builder("vit_l_32", ViT_L_32_Weights, 32, 24, 16, 1024, 4096)
+vit_h_14 = _vit_builder("vit_h_14", ViT_H_14_Weights, 14, 32, 16, 1280, 5120, pretrained=None)  # no legacy weights
 
 
 def interpolate_embeddings(
