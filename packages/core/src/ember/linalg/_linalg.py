@@ -16,7 +16,7 @@ from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..ops._util import broadcast_shapes, same_device
+from ..ops._util import broadcast_shapes, require_floating_norm, same_device
 
 _state = grad_mode.state
 
@@ -25,10 +25,7 @@ class LinAlgError(RuntimeError):
     """A linear-algebra routine failed (singular or not positive-definite input)."""
 
 
-def _legacy(d):
-    from ..ops.special_math import _legacy as name
-
-    return name(d)
+_legacy = _dtype.scalar_type_name
 
 
 def _check(name, A, *, square=True, arg="A", position=1):
@@ -44,9 +41,7 @@ def _check(name, A, *, square=True, arg="A", position=1):
 
 
 def _check_dtype(name, A):
-    if not A.is_floating_point():
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{_legacy(A.dtype)}")
+    require_floating_norm(A, name)
     if A.dtype in (_dtype.float16, _dtype.bfloat16):
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {_legacy(A.dtype)}")
 
@@ -1072,9 +1067,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):  # 
                         f"{type(ord).__name__}")
     if dtype is not None:
         x = x.to(dtype)
-    if not x.is_floating_point():
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_legacy(x.dtype)}")
+    require_floating_norm(x)
     axes = _axes(x, dim)
     p = float(ord)
     if p in (math.inf, -math.inf):

@@ -9,6 +9,7 @@ from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _state
+from ._util import require_floating, require_floating_norm
 
 
 def reduce_axes(x, dim):
@@ -98,9 +99,7 @@ class Mean(Function):
         return _grad_expand(g, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count, None, None
 
 
-def _legacy(d):
-    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte", "int8": "Char",
-            "int16": "Short"}.get(d.name, d.name)
+_legacy = _dtype.scalar_type_name
 
 
 class Prod(Function):
@@ -339,9 +338,7 @@ class LogSumExp(_KernelReduction):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    if not input.is_floating_point():
-        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_legacy(input.dtype)}")
+    require_floating_norm(input)
     axes = reduce_axes(input, dim)
     if p in ("fro", 2, 2.0, None):
         return LinalgVectorNorm.apply((input * input).sum(axes, keepdim), 2)
@@ -483,15 +480,16 @@ class LogSoftmax(Function):
 def _softmax(fn, name, input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
-    if not input.is_floating_point():
-        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
-                           f"'{_legacy(input.dtype)}'")
     if dim is None:
         raise TypeError(f"{name}() missing required argument 'dim'")
+    ndim = builtins.max(input._data.ndim, 1)
+    dim = _wrap_dim(dim, ndim)
+    # PyTorch names its kernel for the last dimension differently in its error
+    require_floating(input, f"{name}_lastdim_kernel_impl" if dim == ndim - 1
+                     else f"{name}_kernel_impl")
     if input._data.ndim == 0:
-        _wrap_dim(dim, 0)
         return fn.apply(input.reshape(1), 0).reshape(())
-    return fn.apply(input, _wrap_dim(dim, input._data.ndim))
+    return fn.apply(input, dim)
 
 
 def softmax(input, dim=None, dtype=None):

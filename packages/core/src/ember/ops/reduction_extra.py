@@ -6,6 +6,7 @@ from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
+from ._util import require_floating
 
 _state = grad_mode.state
 
@@ -16,10 +17,7 @@ def _check(name, x):
                         f"{type(x).__name__}")
 
 
-def _legacy(d):
-    from .special_math import _legacy as name
-
-    return name(d)
+_legacy = _dtype.scalar_type_name
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -165,9 +163,7 @@ class Logcumsumexp(Function):
 def logcumsumexp(input, dim, *, out=None):
     """log(cumsum(exp(input))) along ``dim``, without overflow."""
     _check("logcumsumexp", input)
-    if not input.is_floating_point():
-        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
-                                  f"'{_legacy(input.dtype)}'")
+    require_floating(input, "logcumsumexp_out_cpu")
     d = _wrap_dim(dim, input._data.ndim)
     if input._data.ndim == 0:
         result = input.clone()

@@ -218,3 +218,16 @@ def test_kernels_missing_for_a_dtype(device):
     _raises(NotImplementedError, "\"histogram_cpu\" not implemented for 'Long'",
             lambda: ember.histc(_t(device, 2, dtype=ember.int64)))
     assert ember.bitwise_not(ember.tensor([True, False], device=device)).tolist() == [False, True]
+
+
+def test_softmax_and_norms_of_integers(device):
+    ints = _t(device, 2, 2, dtype=ember.int64)
+    _raises(NotImplementedError, "\"softmax_kernel_impl\" not implemented for 'Long'",
+            lambda: ember.softmax(ints, 0))
+    _raises(NotImplementedError, "\"log_softmax_lastdim_kernel_impl\" not implemented for "
+            "'Long'", lambda: ember.log_softmax(ints, -1))
+    for fn in (lambda: ints.norm(), lambda: ember.linalg.vector_norm(ints)):
+        _raises(RuntimeError, "linalg.vector_norm: Expected a floating point or complex tensor "
+                "as input. Got Long", fn)
+    _raises(NotImplementedError, "\"logcumsumexp_out_cpu\" not implemented for 'Long'",
+            lambda: ember.logcumsumexp(ints, 0))
