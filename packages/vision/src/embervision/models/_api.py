@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
-import inspect
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -197,11 +196,3 @@ def _make_divisible(v: float, divisor: int, min_value: int | None = None) -> int
     if new_v < 0.9 * v:
         new_v += divisor
     return new_v
-
-
-def _load_weights(model, weights, progress: bool) -> None:
-    model.load_state_dict(weights.get_state_dict(progress=progress))
-
-
-def _signature_default(fn, name):
-    return inspect.signature(fn).parameters[name].default
