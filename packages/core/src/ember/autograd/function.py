@@ -154,13 +154,21 @@ _saved_hooks_stack: list = []
 
 
 class FunctionMeta(type):
-    """Gives each Function subclass its node class ``<Name>Backward``."""
+    """Gives each Function subclass its node class ``<Name>Backward``.
+
+    An internal Function (``_internal``, inherited) gets ``<Name>Backward0``, or the name in
+    its own ``_node_name`` (PyTorch's node name, e.g. ``"SumBackward1"``): a public op that
+    shares another op's Function records its own PyTorch node through a thin subclass
+    (``class View(Reshape): _node_name = "ViewBackward0"``).
+    """
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
-        suffix = "Backward0" if attrs.get("_internal", False) else "Backward"
-        cls._backward_cls = type(name + suffix, (FunctionCtx,), {"_forward_cls": cls,
-                                                                   "_run_backward": _run})
+        node_name = attrs.get("_node_name")
+        if node_name is None:
+            node_name = name + ("Backward0" if getattr(cls, "_internal", False) else "Backward")
+        cls._backward_cls = type(node_name, (FunctionCtx,), {"_forward_cls": cls,
+                                                             "_run_backward": _run})
 
 
 def _run(ctx, grads):

@@ -122,6 +122,54 @@ class Index(Function):
         return IndexPutAccumulate.apply(g, ctx.key, ctx.shape), None
 
 
+class Slice(Index):
+    _node_name = "SliceBackward0"
+
+
+class Select(Index):
+    _node_name = "SelectBackward0"
+
+
+class IndexUnsqueeze(Index):
+    _node_name = "UnsqueezeBackward0"
+
+
+class Alias(Index):
+    _node_name = "AliasBackward0"
+
+
+class Split(Index):
+    _node_name = "SplitBackward0"
+
+
+class SplitWithSizes(Index):
+    _node_name = "SplitWithSizesBackward0"
+
+
+class Unbind(Index):
+    _node_name = "UnbindBackward0"
+
+
+def _basic_fn(key):
+    """The Function recording a basic key with PyTorch's node: PyTorch applies the items
+    left to right (full slices skipped, except a lone slice), so the last one names it."""
+    if not isinstance(key, tuple):
+        return Slice if isinstance(key, slice) else _ITEM_FN.get(key.__class__, Select)
+    fn = Alias
+    for item in key:
+        if item.__class__ is slice:
+            if (item.start is None or item.start == 0) and item.stop is None and (
+                    item.step is None or item.step == 1):
+                continue
+            fn = Slice
+        elif item is not Ellipsis:
+            fn = _ITEM_FN.get(item.__class__, Select)
+    return fn
+
+
+_ITEM_FN = {type(None): IndexUnsqueeze, slice: Slice}
+
+
 def _is_basic(key):
     """The key holds only slices, Python integers, None and Ellipsis (no index arrays)."""
     items = key if isinstance(key, tuple) else (key,)
@@ -173,17 +221,19 @@ def _int_selects_first(key):
     return tuple(first), tuple(rest)
 
 
-def getitem(self, key):
+def getitem(self, key, fn=None):
+    """``self[key]``; ``fn`` (an Index subclass) names the node of a basic key."""
     split = _int_selects_first(key)
     if split is not None:
         return getitem(getitem(self, split[0]), split[1])
+    raw = key
     key, advanced = normalize_key(self, key)
-    out = Index.apply(self, key)
-    if not advanced:
-        from .shape import as_view
+    if advanced:
+        return Index.apply(self, key)
+    from .shape import as_view
 
-        as_view(out, self, lambda t: Index.apply(t, key))
-    return out
+    out = (fn or _basic_fn(raw)).apply(self, key)
+    return as_view(out, self, lambda t: Index.apply(t, key))
 
 
 class IndexPut(Function):

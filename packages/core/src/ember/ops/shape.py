@@ -92,17 +92,46 @@ class Reshape(Function):
         return reshape(g, ctx.in_shape), None
 
 
-def _reshape(x, shape, must_view):
+class View(Reshape):
+    _node_name = "ViewBackward0"
+
+
+class UnsafeView(Reshape):  # reshape that copies: PyTorch's clone + _unsafe_view
+    _node_name = "UnsafeViewBackward0"
+
+
+class Unsqueeze(Reshape):
+    _node_name = "UnsqueezeBackward0"
+
+
+class Squeeze(Reshape):  # squeeze()
+    _node_name = "SqueezeBackward0"
+
+
+class SqueezeDim(Reshape):  # squeeze(dim)
+    _node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Reshape):  # squeeze(dims)
+    _node_name = "SqueezeBackward2"
+
+
+class T(Reshape):  # t() of a 0-d or 1-d tensor
+    _node_name = "TBackward0"
+
+
+def _reshape(x, shape, must_view, fn=None):
+    """View (or reshape) ``x`` as ``shape``; ``fn`` (a Reshape subclass) names the node."""
     shape = infer_shape(shape, x.numel())
     if shape == x._data.shape and not must_view:
-        out = Reshape.apply(x, shape)
+        out = (fn or View).apply(x, shape)
         return as_view(out, x, lambda t: t.reshape(shape))
     viewable = view_strides(x._data.shape, x.stride(), shape) is not None
     if must_view and not viewable:
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
                            "least one dimension spans across two contiguous subspaces). Use "
                            ".reshape(...) instead.")
-    out = Reshape.apply(x, shape)
+    out = (fn or (View if viewable else UnsafeView)).apply(x, shape)
     if viewable:
         as_view(out, x, lambda t: t.view(shape))
     return out
@@ -160,18 +189,19 @@ def squeeze(input, dim=None):
     else:
         dims = _dims(dim if isinstance(dim, (tuple, list)) else (dim,), len(shape), "squeeze")
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-    return view(input, new) if new != shape else _same_view(input)
+    fn = Squeeze if dim is None else SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    return _reshape(input, new, True, fn)
 
 
-def _same_view(x):
-    return _reshape(x, x._data.shape, False)
+def _same_view(x, fn=None):
+    return _reshape(x, x._data.shape, False, fn)
 
 
 def unsqueeze(input, dim):
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shape = input._data.shape
-    return view(input, shape[:d] + (1,) + shape[d:])
+    return _reshape(input, shape[:d] + (1,) + shape[d:], True, Unsqueeze)
 
 
 class Permute(Function):
@@ -190,7 +220,19 @@ class Permute(Function):
         return permute(g, tuple(inverse)), None
 
 
+class Transpose(Permute):
+    _node_name = "TransposeBackward0"
+
+
+class TPermute(Permute):  # t() of a 2-d tensor
+    _node_name = "TBackward0"
+
+
 def permute(input, *dims):
+    return _permute(input, dims, Permute)
+
+
+def _permute(input, dims, fn):
     nd = input._data.ndim
     dims = _dims(dims, nd, "permute")
     if len(dims) != nd or len(set(dims)) != nd:
@@ -198,18 +240,22 @@ def permute(input, *dims):
                            f"not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}"
                            .replace("(sparse_coo)", ""))
-    out = Permute.apply(input, dims)
+    out = fn.apply(input, dims)
     return as_view(out, input, lambda t: t.permute(dims))
 
 
 def transpose(input, dim0, dim1):
+    return _transpose(input, dim0, dim1, Transpose)
+
+
+def _transpose(input, dim0, dim1, fn):
     nd = input._data.ndim
     if nd == 0:
-        return _same_view(input)
+        return _same_view(input, fn)
     a, b = _wrap_dim(dim0, nd, "transpose"), _wrap_dim(dim1, nd, "transpose")
     dims = list(range(nd))
     dims[a], dims[b] = dims[b], dims[a]
-    return permute(input, tuple(dims))
+    return _permute(input, tuple(dims), fn)
 
 
 swapaxes = swapdims = transpose
@@ -219,7 +265,7 @@ def t(input):
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
-    return transpose(input, 0, 1) if input._data.ndim == 2 else _same_view(input)
+    return _transpose(input, 0, 1, TPermute) if input._data.ndim == 2 else _same_view(input, T)
 
 
 def movedim(input, source, destination):
@@ -294,7 +340,7 @@ def repeat(input, *sizes):
     if min(sizes, default=0) < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(sizes)}")
     shape = (1,) * (len(sizes) - input._data.ndim) + input._data.shape
-    return Tile.apply(reshape(input, shape), sizes)  # a copy, always, as PyTorch's repeat
+    return Repeat.apply(reshape(input, shape), sizes)  # a copy, always, as PyTorch's repeat
 
 
 class Tile(Function):
@@ -313,8 +359,12 @@ class Tile(Function):
         return g.reshape(grown).sum(tuple(range(0, len(grown), 2))), None
 
 
+class Repeat(Tile):
+    _node_name = "RepeatBackward0"
+
+
 def tile(input, dims):
-    dims = tuple(dims)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(dims) < input._data.ndim:
         dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, dims)
@@ -376,10 +426,35 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(t._data.shape)} at entry {i}")
     d = _wrap_dim(dim, len(shape) + 1, "stack")
-    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    from ._util import result_type
+    from .pointwise import _out
+
+    dev, dtype = same_device("stack", *tensors), result_type(*tensors)
+    return _out(Stack.apply(d, *[t.to(dev).to(dtype) for t in tensors]), out)
+
+
+class Stack(Function):
+    """One node for the whole stack (PyTorch's StackBackward0), not unsqueeze + cat."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        k, shape = xs[0]._device._k, xs[0]._data.shape
+        shape = shape[:dim] + (1,) + shape[dim:]
+        return k.concatenate([k.reshape(x._data, shape) for x in xs], dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None, *unbind(g, ctx.dim))
 
 
 def narrow(input, dim, start, length):
+    return _narrow(input, dim, start, length, None)
+
+
+def _narrow(input, dim, start, length, fn):
     d = _wrap_dim(dim, input._data.ndim, "narrow")
     size = input._data.shape[d]
     start = int(start)
@@ -389,12 +464,17 @@ def narrow(input, dim, start, length):
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
-    return input[key]
+    from .indexing import getitem
+
+    return getitem(input, key, fn)
 
 
 def split(tensor, split_size_or_sections, dim=0):
+    from .indexing import Split, SplitWithSizes
+
     d = _wrap_dim(dim, tensor._data.ndim, "split")
     size = tensor._data.shape[d]
+    fn = Split
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and size:
@@ -403,13 +483,14 @@ def split(tensor, split_size_or_sections, dim=0):
         sections = [min(step, size - i) for i in range(0, size, step)] if size else [0]
     else:
         sections = [int(s) for s in split_size_or_sections]
+        fn = SplitWithSizes
         if sum(sections) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"{sections}")
     out, start = [], 0
     for n in sections:
-        out.append(narrow(tensor, d, start, n))
+        out.append(_narrow(tensor, d, start, n, fn))
         start += n
     return tuple(out)
 
@@ -425,7 +506,10 @@ def chunk(input, chunks, dim=0):
 
 def unbind(input, dim=0):
     d = _wrap_dim(dim, input._data.ndim, "unbind")
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    from .indexing import Unbind, getitem
+
+    lead = (slice(None),) * d
+    return tuple(getitem(input, lead + (i,), Unbind) for i in range(input._data.shape[d]))
 
 
 def select(input, dim, index):
@@ -443,7 +527,8 @@ class Flip(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return x._device._k.flip(x._data, dims)
+        k = x._device._k
+        return k.copy(k.flip(x._data, dims))  # a contiguous copy, as PyTorch's flip
 
     @staticmethod
     def backward(ctx, g):
@@ -453,7 +538,7 @@ class Flip(Function):
 def flip(input, dims):
     dims = _dims(tuple(dims) if isinstance(dims, (tuple, list)) else (dims,), input._data.ndim,
                  "flip")
-    return Flip.apply(input, dims).contiguous()
+    return Flip.apply(input, dims)
 
 
 def fliplr(input):
