@@ -1,10 +1,13 @@
-"""Shared pieces of the pretrained-weights metadata: ImageNet categories and presets."""
+"""Shared pieces of the pretrained-weights metadata: ImageNet categories, presets and
+``imagenet_weights`` (one ImageNet-1K ``Weights`` entry of a model family)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache, partial
 from importlib import resources
+
+from ._api import Weights
 
 
 @cache
@@ -63,3 +66,29 @@ def _image_classification(**kwargs):
 def image_classification(**kwargs):
     """A constructor of the ``ImageClassification`` preset (imports transforms on first use)."""
     return partial(_image_classification, **kwargs)
+
+
+URL = "https://download.pytorch.org/models/"
+RECIPE = "https://github.com/pytorch/vision/tree/main/references/classification"
+
+# A ``_docs`` text several families share (kept verbatim, indentation included).
+NEW_RECIPE_DOCS = """
+                These weights improve upon the results of the original paper by using a modified version of TorchVision's
+                `new training recipe
+                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
+            """  # noqa: E501
+
+
+def imagenet_weights(file: str, transforms: Callable, num_params: int, acc1: float, acc5: float,
+                     *, min_size: tuple[int, int], recipe: str, categories=_IMAGENET_CATEGORIES,
+                     **extra):
+    """The ``Weights`` of an ImageNet-1K classifier: ``file`` under torchvision's download URL
+    (or a full URL), its ``transforms`` preset, ``num_params``, acc@1 and acc@5 on ImageNet-1K,
+    ``min_size``, ``recipe``, ``categories`` (ImageNet's by default) and any further meta
+    (``_ops``, ``_file_size``, ``_docs``, ``license``). A family binds what its entries share
+    with ``functools.partial``."""
+    url = file if "://" in file else URL + file
+    meta = {"min_size": min_size, "categories": categories, "num_params": num_params,
+            "recipe": recipe, "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}},
+            **extra}
+    return Weights(url=url, transforms=transforms, meta=meta)

@@ -7,9 +7,9 @@ import ember
 import ember.nn as nn
 
 from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum
-from ._meta import _IMAGENET_CATEGORIES
+from ._api import WeightsEnum
 from ._utils import model_builder, pool_and_classify
+from ._weights_meta import RECIPE, imagenet_weights
 
 __all__ = ["AlexNet", "AlexNet_Weights", "alexnet"]
 
@@ -48,26 +48,12 @@ class AlexNet(nn.Module):
 
 
 class AlexNet_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            "num_params": 61100840,
-            "min_size": (63, 63),
-            "categories": _IMAGENET_CATEGORIES,
-            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 56.522,
-                    "acc@5": 79.066,
-                }
-            },
-            "_ops": 0.714,
-            "_file_size": 233.087,
-            "_docs": """
+    IMAGENET1K_V1 = imagenet_weights(
+        "alexnet-owt-7be5be79.pth", partial(ImageClassification, crop_size=224), 61100840, 56.522, 79.066,
+        min_size=(63, 63), recipe=f"{RECIPE}#alexnet-and-vgg", _ops=0.714, _file_size=233.087,
+        _docs="""
                 These weights reproduce closely the results of the paper using a simplified training recipe.
             """,
-        },
     )
     DEFAULT = IMAGENET1K_V1
 

@@ -13,8 +13,7 @@ from ember import Tensor, nn
 from ..ops.misc import Conv2dNormActivation, SqueezeExcitation
 from ..ops.stochastic_depth import StochasticDepth
 from ..transforms._presets import ImageClassification, InterpolationMode
-from ._api import Weights, WeightsEnum
-from ._meta import _IMAGENET_CATEGORIES
+from ._api import WeightsEnum
 from ._utils import (
     _make_divisible,
     build_model,
@@ -22,6 +21,7 @@ from ._utils import (
     model_builder,
     pool_and_classify,
 )
+from ._weights_meta import NEW_RECIPE_DOCS, RECIPE, imagenet_weights
 
 __all__ = [
     "EfficientNet",
@@ -404,327 +404,92 @@ def _efficientnet_conf(
     return inverted_residual_setting, last_channel
 
 
-_COMMON_META: dict[str, Any] = {
-    "categories": _IMAGENET_CATEGORIES,
-}
+def _preset(crop_size, resize_size, interpolation=InterpolationMode.BICUBIC, **kwargs):
+    return partial(
+        ImageClassification, crop_size=crop_size, resize_size=resize_size, interpolation=interpolation, **kwargs
+    )
 
 
-_COMMON_META_V1 = {
-    **_COMMON_META,
-    "min_size": (1, 1),
-    "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v1",
-}
-
-
-_COMMON_META_V2 = {
-    **_COMMON_META,
-    "min_size": (33, 33),
-    "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#efficientnet-v2",
-}
+_PORTED = "These weights are ported from the original paper."
+_v1 = partial(imagenet_weights, min_size=(1, 1), recipe=f"{RECIPE}#efficientnet-v1")
+_v2 = partial(imagenet_weights, min_size=(33, 33), recipe=f"{RECIPE}#efficientnet-v2")
 
 
 class EfficientNet_B0_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        # Weights ported from https://github.com/rwightman/pytorch-image-models/
-        url="https://download.pytorch.org/models/efficientnet_b0_rwightman-7f5810bc.pth",
-        transforms=partial(
-            ImageClassification, crop_size=224, resize_size=256, interpolation=InterpolationMode.BICUBIC
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 5288548,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 77.692,
-                    "acc@5": 93.532,
-                }
-            },
-            "_ops": 0.386,
-            "_file_size": 20.451,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
+    # Weights ported from https://github.com/rwightman/pytorch-image-models/
+    IMAGENET1K_V1 = _v1("efficientnet_b0_rwightman-7f5810bc.pth", _preset(224, 256), 5288548, 77.692, 93.532,
+                        _ops=0.386, _file_size=20.451, _docs=_PORTED)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B1_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        # Weights ported from https://github.com/rwightman/pytorch-image-models/
-        url="https://download.pytorch.org/models/efficientnet_b1_rwightman-bac287d4.pth",
-        transforms=partial(
-            ImageClassification, crop_size=240, resize_size=256, interpolation=InterpolationMode.BICUBIC
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 7794184,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 78.642,
-                    "acc@5": 94.186,
-                }
-            },
-            "_ops": 0.687,
-            "_file_size": 30.134,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
-    IMAGENET1K_V2 = Weights(
-        url="https://download.pytorch.org/models/efficientnet_b1-c27df63c.pth",
-        transforms=partial(
-            ImageClassification, crop_size=240, resize_size=255, interpolation=InterpolationMode.BILINEAR
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 7794184,
-            "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-lr-wd-crop-tuning",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 79.838,
-                    "acc@5": 94.934,
-                }
-            },
-            "_ops": 0.687,
-            "_file_size": 30.136,
-            "_docs": """
-                These weights improve upon the results of the original paper by using a modified version of TorchVision's
-                `new training recipe
-                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
-            """,
-        },
-    )
+    # Weights ported from https://github.com/rwightman/pytorch-image-models/
+    IMAGENET1K_V1 = _v1("efficientnet_b1_rwightman-bac287d4.pth", _preset(240, 256), 7794184, 78.642, 94.186,
+                        _ops=0.687, _file_size=30.134, _docs=_PORTED)
+    IMAGENET1K_V2 = _v1("efficientnet_b1-c27df63c.pth", _preset(240, 255, InterpolationMode.BILINEAR), 7794184,
+                        79.838, 94.934, _ops=0.687, _file_size=30.136, _docs=NEW_RECIPE_DOCS,
+                        recipe="https://github.com/pytorch/vision/issues/3995#new-recipe-with-lr-wd-crop-tuning")
     DEFAULT = IMAGENET1K_V2
 
 
 class EfficientNet_B2_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        # Weights ported from https://github.com/rwightman/pytorch-image-models/
-        url="https://download.pytorch.org/models/efficientnet_b2_rwightman-c35c1473.pth",
-        transforms=partial(
-            ImageClassification, crop_size=288, resize_size=288, interpolation=InterpolationMode.BICUBIC
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 9109994,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 80.608,
-                    "acc@5": 95.310,
-                }
-            },
-            "_ops": 1.088,
-            "_file_size": 35.174,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
+    # Weights ported from https://github.com/rwightman/pytorch-image-models/
+    IMAGENET1K_V1 = _v1("efficientnet_b2_rwightman-c35c1473.pth", _preset(288, 288), 9109994, 80.608, 95.310,
+                        _ops=1.088, _file_size=35.174, _docs=_PORTED)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B3_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        # Weights ported from https://github.com/rwightman/pytorch-image-models/
-        url="https://download.pytorch.org/models/efficientnet_b3_rwightman-b3899882.pth",
-        transforms=partial(
-            ImageClassification, crop_size=300, resize_size=320, interpolation=InterpolationMode.BICUBIC
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 12233232,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 82.008,
-                    "acc@5": 96.054,
-                }
-            },
-            "_ops": 1.827,
-            "_file_size": 47.184,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
+    # Weights ported from https://github.com/rwightman/pytorch-image-models/
+    IMAGENET1K_V1 = _v1("efficientnet_b3_rwightman-b3899882.pth", _preset(300, 320), 12233232, 82.008, 96.054,
+                        _ops=1.827, _file_size=47.184, _docs=_PORTED)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B4_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        # Weights ported from https://github.com/rwightman/pytorch-image-models/
-        url="https://download.pytorch.org/models/efficientnet_b4_rwightman-23ab8bcd.pth",
-        transforms=partial(
-            ImageClassification, crop_size=380, resize_size=384, interpolation=InterpolationMode.BICUBIC
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 19341616,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 83.384,
-                    "acc@5": 96.594,
-                }
-            },
-            "_ops": 4.394,
-            "_file_size": 74.489,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
+    # Weights ported from https://github.com/rwightman/pytorch-image-models/
+    IMAGENET1K_V1 = _v1("efficientnet_b4_rwightman-23ab8bcd.pth", _preset(380, 384), 19341616, 83.384, 96.594,
+                        _ops=4.394, _file_size=74.489, _docs=_PORTED)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B5_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        # Weights ported from https://github.com/lukemelas/EfficientNet-PyTorch/
-        url="https://download.pytorch.org/models/efficientnet_b5_lukemelas-1a07897c.pth",
-        transforms=partial(
-            ImageClassification, crop_size=456, resize_size=456, interpolation=InterpolationMode.BICUBIC
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 30389784,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 83.444,
-                    "acc@5": 96.628,
-                }
-            },
-            "_ops": 10.266,
-            "_file_size": 116.864,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
+    # Weights ported from https://github.com/lukemelas/EfficientNet-PyTorch/
+    IMAGENET1K_V1 = _v1("efficientnet_b5_lukemelas-1a07897c.pth", _preset(456, 456), 30389784, 83.444, 96.628,
+                        _ops=10.266, _file_size=116.864, _docs=_PORTED)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B6_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        # Weights ported from https://github.com/lukemelas/EfficientNet-PyTorch/
-        url="https://download.pytorch.org/models/efficientnet_b6_lukemelas-24a108a5.pth",
-        transforms=partial(
-            ImageClassification, crop_size=528, resize_size=528, interpolation=InterpolationMode.BICUBIC
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 43040704,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 84.008,
-                    "acc@5": 96.916,
-                }
-            },
-            "_ops": 19.068,
-            "_file_size": 165.362,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
+    # Weights ported from https://github.com/lukemelas/EfficientNet-PyTorch/
+    IMAGENET1K_V1 = _v1("efficientnet_b6_lukemelas-24a108a5.pth", _preset(528, 528), 43040704, 84.008, 96.916,
+                        _ops=19.068, _file_size=165.362, _docs=_PORTED)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B7_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        # Weights ported from https://github.com/lukemelas/EfficientNet-PyTorch/
-        url="https://download.pytorch.org/models/efficientnet_b7_lukemelas-c5b4e57e.pth",
-        transforms=partial(
-            ImageClassification, crop_size=600, resize_size=600, interpolation=InterpolationMode.BICUBIC
-        ),
-        meta={
-            **_COMMON_META_V1,
-            "num_params": 66347960,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 84.122,
-                    "acc@5": 96.908,
-                }
-            },
-            "_ops": 37.746,
-            "_file_size": 254.675,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
+    # Weights ported from https://github.com/lukemelas/EfficientNet-PyTorch/
+    IMAGENET1K_V1 = _v1("efficientnet_b7_lukemelas-c5b4e57e.pth", _preset(600, 600), 66347960, 84.122, 96.908,
+                        _ops=37.746, _file_size=254.675, _docs=_PORTED)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_V2_S_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/efficientnet_v2_s-dd5fe13b.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=384,
-            resize_size=384,
-            interpolation=InterpolationMode.BILINEAR,
-        ),
-        meta={
-            **_COMMON_META_V2,
-            "num_params": 21458488,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 84.228,
-                    "acc@5": 96.878,
-                }
-            },
-            "_ops": 8.366,
-            "_file_size": 82.704,
-            "_docs": """
-                These weights improve upon the results of the original paper by using a modified version of TorchVision's
-                `new training recipe
-                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
-            """,
-        },
-    )
+    IMAGENET1K_V1 = _v2("efficientnet_v2_s-dd5fe13b.pth", _preset(384, 384, InterpolationMode.BILINEAR), 21458488,
+                        84.228, 96.878, _ops=8.366, _file_size=82.704, _docs=NEW_RECIPE_DOCS)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_V2_M_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/efficientnet_v2_m-dc08266a.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=480,
-            resize_size=480,
-            interpolation=InterpolationMode.BILINEAR,
-        ),
-        meta={
-            **_COMMON_META_V2,
-            "num_params": 54139356,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 85.112,
-                    "acc@5": 97.156,
-                }
-            },
-            "_ops": 24.582,
-            "_file_size": 208.01,
-            "_docs": """
-                These weights improve upon the results of the original paper by using a modified version of TorchVision's
-                `new training recipe
-                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
-            """,
-        },
-    )
+    IMAGENET1K_V1 = _v2("efficientnet_v2_m-dc08266a.pth", _preset(480, 480, InterpolationMode.BILINEAR), 54139356,
+                        85.112, 97.156, _ops=24.582, _file_size=208.01, _docs=NEW_RECIPE_DOCS)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_V2_L_Weights(WeightsEnum):
     # Weights ported from https://github.com/google/automl/tree/master/efficientnetv2
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/efficientnet_v2_l-59c71312.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=480,
-            resize_size=480,
-            interpolation=InterpolationMode.BICUBIC,
-            mean=(0.5, 0.5, 0.5),
-            std=(0.5, 0.5, 0.5),
-        ),
-        meta={
-            **_COMMON_META_V2,
-            "num_params": 118515272,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 85.808,
-                    "acc@5": 97.788,
-                }
-            },
-            "_ops": 56.08,
-            "_file_size": 454.573,
-            "_docs": """These weights are ported from the original paper.""",
-        },
-    )
+    IMAGENET1K_V1 = _v2("efficientnet_v2_l-59c71312.pth", _preset(480, 480, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5)),
+                        118515272, 85.808, 97.788, _ops=56.08, _file_size=454.573, _docs=_PORTED)
     DEFAULT = IMAGENET1K_V1
 
 

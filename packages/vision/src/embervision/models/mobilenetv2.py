@@ -9,9 +9,9 @@ from ember import Tensor, nn
 
 from ..ops.misc import Conv2dNormActivation
 from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum
-from ._meta import _IMAGENET_CATEGORIES
+from ._api import WeightsEnum
 from ._utils import _make_divisible, init_conv_bn_linear, model_builder
+from ._weights_meta import NEW_RECIPE_DOCS, RECIPE, imagenet_weights
 
 __all__ = ["MobileNetV2", "MobileNet_V2_Weights", "mobilenet_v2"]
 
@@ -164,51 +164,19 @@ class MobileNetV2(nn.Module):
         return self._forward_impl(x)
 
 
-_COMMON_META = {
-    "num_params": 3504872,
-    "min_size": (1, 1),
-    "categories": _IMAGENET_CATEGORIES,
-}
+_w = partial(imagenet_weights, min_size=(1, 1))
 
 
 class MobileNet_V2_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/mobilenet_v2-b0353104.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv2",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 71.878,
-                    "acc@5": 90.286,
-                }
-            },
-            "_ops": 0.301,
-            "_file_size": 13.555,
-            "_docs": """These weights reproduce closely the results of the paper using a simple training recipe.""",
-        },
+    IMAGENET1K_V1 = _w(
+        "mobilenet_v2-b0353104.pth", partial(ImageClassification, crop_size=224), 3504872, 71.878, 90.286,
+        recipe=f"{RECIPE}#mobilenetv2", _ops=0.301, _file_size=13.555,
+        _docs="""These weights reproduce closely the results of the paper using a simple training recipe.""",
     )
-    IMAGENET1K_V2 = Weights(
-        url="https://download.pytorch.org/models/mobilenet_v2-7ebf99e0.pth",
-        transforms=partial(ImageClassification, crop_size=224, resize_size=232),
-        meta={
-            **_COMMON_META,
-            "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 72.154,
-                    "acc@5": 90.822,
-                }
-            },
-            "_ops": 0.301,
-            "_file_size": 13.598,
-            "_docs": """
-                These weights improve upon the results of the original paper by using a modified version of TorchVision's
-                `new training recipe
-                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
-            """,
-        },
+    IMAGENET1K_V2 = _w(
+        "mobilenet_v2-7ebf99e0.pth", partial(ImageClassification, crop_size=224, resize_size=232), 3504872, 72.154,
+        90.822, recipe="https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning", _ops=0.301,
+        _file_size=13.598, _docs=NEW_RECIPE_DOCS,
     )
     DEFAULT = IMAGENET1K_V2
 

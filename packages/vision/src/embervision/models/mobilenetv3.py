@@ -10,8 +10,7 @@ from ember import Tensor, nn
 from ..ops.misc import Conv2dNormActivation
 from ..ops.misc import SqueezeExcitation as SElayer
 from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum
-from ._meta import _IMAGENET_CATEGORIES
+from ._api import WeightsEnum
 from ._utils import (
     _make_divisible,
     build_model,
@@ -19,6 +18,7 @@ from ._utils import (
     model_builder,
     pool_and_classify,
 )
+from ._weights_meta import RECIPE, imagenet_weights
 
 __all__ = [
     "MobileNetV3",
@@ -269,76 +269,36 @@ def _mobilenet_v3(
     return build_model(partial(MobileNetV3, inverted_residual_setting, last_channel), weights, progress, kwargs)
 
 
-_COMMON_META = {
-    "min_size": (1, 1),
-    "categories": _IMAGENET_CATEGORIES,
-}
+_w = partial(imagenet_weights, min_size=(1, 1))
+_V1_RECIPE = f"{RECIPE}#mobilenetv3-large--small"
 
 
 class MobileNet_V3_Large_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/mobilenet_v3_large-8738ca79.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 5483032,
-            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv3-large--small",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 74.042,
-                    "acc@5": 91.340,
-                }
-            },
-            "_ops": 0.217,
-            "_file_size": 21.114,
-            "_docs": """These weights were trained from scratch by using a simple training recipe.""",
-        },
+    IMAGENET1K_V1 = _w(
+        "mobilenet_v3_large-8738ca79.pth", partial(ImageClassification, crop_size=224), 5483032, 74.042, 91.340,
+        recipe=_V1_RECIPE, _ops=0.217, _file_size=21.114,
+        _docs="""These weights were trained from scratch by using a simple training recipe.""",
     )
-    IMAGENET1K_V2 = Weights(
-        url="https://download.pytorch.org/models/mobilenet_v3_large-5c1a4163.pth",
-        transforms=partial(ImageClassification, crop_size=224, resize_size=232),
-        meta={
-            **_COMMON_META,
-            "num_params": 5483032,
-            "recipe": "https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 75.274,
-                    "acc@5": 92.566,
-                }
-            },
-            "_ops": 0.217,
-            "_file_size": 21.107,
-            "_docs": """
+    IMAGENET1K_V2 = _w(
+        "mobilenet_v3_large-5c1a4163.pth", partial(ImageClassification, crop_size=224, resize_size=232), 5483032,
+        75.274, 92.566, recipe="https://github.com/pytorch/vision/issues/3995#new-recipe-with-reg-tuning",
+        _ops=0.217, _file_size=21.107,
+        _docs="""
                 These weights improve marginally upon the results of the original paper by using a modified version of
                 TorchVision's `new training recipe
                 <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
             """,
-        },
     )
     DEFAULT = IMAGENET1K_V2
 
 
 class MobileNet_V3_Small_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/mobilenet_v3_small-047dcff4.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 2542856,
-            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv3-large--small",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 67.668,
-                    "acc@5": 87.402,
-                }
-            },
-            "_ops": 0.057,
-            "_file_size": 9.829,
-            "_docs": """
+    IMAGENET1K_V1 = _w(
+        "mobilenet_v3_small-047dcff4.pth", partial(ImageClassification, crop_size=224), 2542856, 67.668, 87.402,
+        recipe=_V1_RECIPE, _ops=0.057, _file_size=9.829,
+        _docs="""
                 These weights improve upon the results of the original paper by using a simple training recipe.
             """,
-        },
     )
     DEFAULT = IMAGENET1K_V1
 

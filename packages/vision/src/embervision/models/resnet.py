@@ -9,9 +9,9 @@ from typing import Any
 import ember
 from ember import nn
 
-from ._api import Weights, WeightsEnum, _ovewrite_named_param
+from ._api import WeightsEnum, _ovewrite_named_param
 from ._utils import build_model, model_builder
-from ._weights_meta import _IMAGENET_CATEGORIES, image_classification
+from ._weights_meta import RECIPE, image_classification, imagenet_weights
 
 __all__ = ["ResNet", "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights",
            "ResNet101_Weights", "ResNet152_Weights", "ResNeXt50_32X4D_Weights",
@@ -168,22 +168,9 @@ def _resnet(block, layers, weights, progress, **kwargs) -> ResNet:
     return build_model(partial(ResNet, block, layers), weights, progress, kwargs)
 
 
-def _meta(num_params, recipe="https://github.com/pytorch/vision/tree/main/references/classification",
-          **extra):
-    return {"min_size": (1, 1), "categories": _IMAGENET_CATEGORIES, "num_params": num_params,
-            "recipe": recipe, **extra}
-
-
 _V1 = image_classification(crop_size=224)
 _V2 = image_classification(crop_size=224, resize_size=232)
-_V2_R50 = image_classification(crop_size=224, resize_size=232)
-_URL = "https://download.pytorch.org/models/"
-
-
-def _w(file, transforms, num_params, acc1, acc5, **extra):
-    return Weights(url=_URL + file, transforms=transforms,
-                   meta=_meta(num_params, _metrics={"ImageNet-1K": {"acc@1": acc1,
-                                                                    "acc@5": acc5}}, **extra))
+_w = partial(imagenet_weights, min_size=(1, 1), recipe=RECIPE)
 
 
 class ResNet18_Weights(WeightsEnum):

@@ -8,9 +8,9 @@ import ember
 import ember.nn as nn
 
 from ..transforms._presets import ImageClassification
-from ._api import Weights, WeightsEnum
-from ._meta import _IMAGENET_CATEGORIES
+from ._api import WeightsEnum
 from ._utils import build_model, model_builder, pool_and_classify
+from ._weights_meta import RECIPE, imagenet_weights
 
 __all__ = [
     "VGG",
@@ -97,200 +97,74 @@ def _vgg(cfg: str, batch_norm: bool, weights: WeightsEnum | None, progress: bool
     return build_model(lambda **kw: VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kw), weights, progress, kwargs)
 
 
-_COMMON_META = {
-    "min_size": (32, 32),
-    "categories": _IMAGENET_CATEGORIES,
-    "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg",
-    "_docs": """These weights were trained from scratch by using a simplified training recipe.""",
-}
+_T = partial(ImageClassification, crop_size=224)
+_w = partial(
+    imagenet_weights,
+    min_size=(32, 32),
+    recipe=f"{RECIPE}#alexnet-and-vgg",
+    _docs="""These weights were trained from scratch by using a simplified training recipe.""",
+)
 
 
 class VGG11_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vgg11-8a719046.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 132863336,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 69.020,
-                    "acc@5": 88.628,
-                }
-            },
-            "_ops": 7.609,
-            "_file_size": 506.84,
-        },
-    )
+    IMAGENET1K_V1 = _w("vgg11-8a719046.pth", _T, 132863336, 69.020, 88.628, _ops=7.609, _file_size=506.84)
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG11_BN_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vgg11_bn-6002323d.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 132868840,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 70.370,
-                    "acc@5": 89.810,
-                }
-            },
-            "_ops": 7.609,
-            "_file_size": 506.881,
-        },
-    )
+    IMAGENET1K_V1 = _w("vgg11_bn-6002323d.pth", _T, 132868840, 70.370, 89.810, _ops=7.609, _file_size=506.881)
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG13_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vgg13-19584684.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 133047848,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 69.928,
-                    "acc@5": 89.246,
-                }
-            },
-            "_ops": 11.308,
-            "_file_size": 507.545,
-        },
-    )
+    IMAGENET1K_V1 = _w("vgg13-19584684.pth", _T, 133047848, 69.928, 89.246, _ops=11.308, _file_size=507.545)
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG13_BN_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vgg13_bn-abd245e5.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 133053736,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 71.586,
-                    "acc@5": 90.374,
-                }
-            },
-            "_ops": 11.308,
-            "_file_size": 507.59,
-        },
-    )
+    IMAGENET1K_V1 = _w("vgg13_bn-abd245e5.pth", _T, 133053736, 71.586, 90.374, _ops=11.308, _file_size=507.59)
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG16_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vgg16-397923af.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 138357544,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 71.592,
-                    "acc@5": 90.382,
-                }
-            },
-            "_ops": 15.47,
-            "_file_size": 527.796,
-        },
-    )
-    IMAGENET1K_FEATURES = Weights(
+    IMAGENET1K_V1 = _w("vgg16-397923af.pth", _T, 138357544, 71.592, 90.382, _ops=15.47, _file_size=527.796)
+    IMAGENET1K_FEATURES = _w(
         # Weights ported from https://github.com/amdegroot/ssd.pytorch/
-        url="https://download.pytorch.org/models/vgg16_features-amdegroot-88682ab5.pth",
-        transforms=partial(
+        "vgg16_features-amdegroot-88682ab5.pth",
+        partial(
             ImageClassification,
             crop_size=224,
             mean=(0.48235, 0.45882, 0.40784),
             std=(1.0 / 255.0, 1.0 / 255.0, 1.0 / 255.0),
         ),
-        meta={
-            **_COMMON_META,
-            "num_params": 138357544,
-            "categories": None,
-            "recipe": "https://github.com/amdegroot/ssd.pytorch#training-ssd",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": float("nan"),
-                    "acc@5": float("nan"),
-                }
-            },
-            "_ops": 15.47,
-            "_file_size": 527.802,
-            "_docs": """
+        138357544,
+        float("nan"),
+        float("nan"),
+        categories=None,
+        recipe="https://github.com/amdegroot/ssd.pytorch#training-ssd",
+        _ops=15.47,
+        _file_size=527.802,
+        _docs="""
                 These weights can't be used for classification because they are missing values in the `classifier`
                 module. Only the `features` module has valid values and can be used for feature extraction. The weights
                 were trained using the original input standardization method as described in the paper.
             """,
-        },
     )
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG16_BN_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vgg16_bn-6c64b313.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 138365992,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 73.360,
-                    "acc@5": 91.516,
-                }
-            },
-            "_ops": 15.47,
-            "_file_size": 527.866,
-        },
-    )
+    IMAGENET1K_V1 = _w("vgg16_bn-6c64b313.pth", _T, 138365992, 73.360, 91.516, _ops=15.47, _file_size=527.866)
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG19_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vgg19-dcbb9e9d.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 143667240,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 72.376,
-                    "acc@5": 90.876,
-                }
-            },
-            "_ops": 19.632,
-            "_file_size": 548.051,
-        },
-    )
+    IMAGENET1K_V1 = _w("vgg19-dcbb9e9d.pth", _T, 143667240, 72.376, 90.876, _ops=19.632, _file_size=548.051)
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG19_BN_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vgg19_bn-c79401a0.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 143678248,
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 74.218,
-                    "acc@5": 91.842,
-                }
-            },
-            "_ops": 19.632,
-            "_file_size": 548.143,
-        },
-    )
+    IMAGENET1K_V1 = _w("vgg19_bn-c79401a0.pth", _T, 143678248, 74.218, 91.842, _ops=19.632, _file_size=548.143)
     DEFAULT = IMAGENET1K_V1
 
 

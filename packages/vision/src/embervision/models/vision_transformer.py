@@ -12,9 +12,9 @@ import ember.nn as nn
 
 from ..ops.misc import MLP, Conv2dNormActivation
 from ..transforms._presets import ImageClassification, InterpolationMode
-from ._api import Weights, WeightsEnum
-from ._meta import _IMAGENET_CATEGORIES
+from ._api import WeightsEnum
 from ._utils import _ovewrite_named_param, model_builder
+from ._weights_meta import RECIPE, imagenet_weights
 
 __all__ = [
     "VisionTransformer",
@@ -343,282 +343,85 @@ def _vision_transformer(
     return model
 
 
-_COMMON_META: dict[str, Any] = {
-    "categories": _IMAGENET_CATEGORIES,
-}
+def _bicubic(size):
+    return partial(ImageClassification, crop_size=size, resize_size=size, interpolation=InterpolationMode.BICUBIC)
 
-_COMMON_SWAG_META = {
-    **_COMMON_META,
-    "recipe": "https://github.com/facebookresearch/SWAG",
-    "license": "https://github.com/facebookresearch/SWAG/blob/main/LICENSE",
-}
+
+_DEIT_DOCS = """
+                These weights were trained from scratch by using a modified version of `DeIT
+                <https://arxiv.org/abs/2012.12877>`_'s training recipe.
+            """
+_SWAG_E2E_DOCS = """
+                These weights are learnt via transfer learning by end-to-end fine-tuning the original
+                `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.
+            """
+_SWAG_LINEAR_DOCS = """
+                These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk
+                weights and a linear classifier learnt on top of them trained on ImageNet-1K data.
+            """
+
+
+def _w(file, transforms, num_params, acc1, acc5, size, **extra):
+    return imagenet_weights(file, transforms, num_params, acc1, acc5, min_size=(size, size), **extra)
+
+
+def _swag(file, size, num_params, acc1, acc5, recipe="https://github.com/facebookresearch/SWAG", **extra):
+    return _w(file, _bicubic(size), num_params, acc1, acc5, size, recipe=recipe,
+              license="https://github.com/facebookresearch/SWAG/blob/main/LICENSE", **extra)
+
+
+def _swag_linear(file, num_params, acc1, acc5, **extra):
+    return _swag(file, 224, num_params, acc1, acc5, recipe="https://github.com/pytorch/vision/pull/5793",
+                 _docs=_SWAG_LINEAR_DOCS, **extra)
+
+
+_T224 = partial(ImageClassification, crop_size=224)
 
 
 class ViT_B_16_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_b_16-c867db91.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 86567656,
-            "min_size": (224, 224),
-            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_b_16",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 81.072,
-                    "acc@5": 95.318,
-                }
-            },
-            "_ops": 17.564,
-            "_file_size": 330.285,
-            "_docs": """
-                These weights were trained from scratch by using a modified version of `DeIT
-                <https://arxiv.org/abs/2012.12877>`_'s training recipe.
-            """,
-        },
-    )
-    IMAGENET1K_SWAG_E2E_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_b_16_swag-9ac1b537.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=384,
-            resize_size=384,
-            interpolation=InterpolationMode.BICUBIC,
-        ),
-        meta={
-            **_COMMON_SWAG_META,
-            "num_params": 86859496,
-            "min_size": (384, 384),
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 85.304,
-                    "acc@5": 97.650,
-                }
-            },
-            "_ops": 55.484,
-            "_file_size": 331.398,
-            "_docs": """
-                These weights are learnt via transfer learning by end-to-end fine-tuning the original
-                `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.
-            """,
-        },
-    )
-    IMAGENET1K_SWAG_LINEAR_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_b_16_lc_swag-4e70ced5.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=224,
-            resize_size=224,
-            interpolation=InterpolationMode.BICUBIC,
-        ),
-        meta={
-            **_COMMON_SWAG_META,
-            "recipe": "https://github.com/pytorch/vision/pull/5793",
-            "num_params": 86567656,
-            "min_size": (224, 224),
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 81.886,
-                    "acc@5": 96.180,
-                }
-            },
-            "_ops": 17.564,
-            "_file_size": 330.285,
-            "_docs": """
-                These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk
-                weights and a linear classifier learnt on top of them trained on ImageNet-1K data.
-            """,
-        },
-    )
+    IMAGENET1K_V1 = _w("vit_b_16-c867db91.pth", _T224, 86567656, 81.072, 95.318, 224, recipe=f"{RECIPE}#vit_b_16",
+                       _ops=17.564, _file_size=330.285, _docs=_DEIT_DOCS)
+    IMAGENET1K_SWAG_E2E_V1 = _swag("vit_b_16_swag-9ac1b537.pth", 384, 86859496, 85.304, 97.650,
+                                   _ops=55.484, _file_size=331.398, _docs=_SWAG_E2E_DOCS)
+    IMAGENET1K_SWAG_LINEAR_V1 = _swag_linear("vit_b_16_lc_swag-4e70ced5.pth", 86567656, 81.886, 96.180,
+                                             _ops=17.564, _file_size=330.285)
     DEFAULT = IMAGENET1K_V1
 
 
 class ViT_B_32_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_b_32-d86f8d99.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 88224232,
-            "min_size": (224, 224),
-            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_b_32",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 75.912,
-                    "acc@5": 92.466,
-                }
-            },
-            "_ops": 4.409,
-            "_file_size": 336.604,
-            "_docs": """
-                These weights were trained from scratch by using a modified version of `DeIT
-                <https://arxiv.org/abs/2012.12877>`_'s training recipe.
-            """,
-        },
-    )
+    IMAGENET1K_V1 = _w("vit_b_32-d86f8d99.pth", _T224, 88224232, 75.912, 92.466, 224, recipe=f"{RECIPE}#vit_b_32",
+                       _ops=4.409, _file_size=336.604, _docs=_DEIT_DOCS)
     DEFAULT = IMAGENET1K_V1
 
 
 class ViT_L_16_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_l_16-852ce7e3.pth",
-        transforms=partial(ImageClassification, crop_size=224, resize_size=242),
-        meta={
-            **_COMMON_META,
-            "num_params": 304326632,
-            "min_size": (224, 224),
-            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_l_16",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 79.662,
-                    "acc@5": 94.638,
-                }
-            },
-            "_ops": 61.555,
-            "_file_size": 1161.023,
-            "_docs": """
+    IMAGENET1K_V1 = _w(
+        "vit_l_16-852ce7e3.pth", partial(ImageClassification, crop_size=224, resize_size=242), 304326632, 79.662,
+        94.638, 224, recipe=f"{RECIPE}#vit_l_16", _ops=61.555, _file_size=1161.023,
+        _docs="""
                 These weights were trained from scratch by using a modified version of TorchVision's
                 `new training recipe
                 <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.
             """,
-        },
     )
-    IMAGENET1K_SWAG_E2E_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_l_16_swag-4f3808c9.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=512,
-            resize_size=512,
-            interpolation=InterpolationMode.BICUBIC,
-        ),
-        meta={
-            **_COMMON_SWAG_META,
-            "num_params": 305174504,
-            "min_size": (512, 512),
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 88.064,
-                    "acc@5": 98.512,
-                }
-            },
-            "_ops": 361.986,
-            "_file_size": 1164.258,
-            "_docs": """
-                These weights are learnt via transfer learning by end-to-end fine-tuning the original
-                `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.
-            """,
-        },
-    )
-    IMAGENET1K_SWAG_LINEAR_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_l_16_lc_swag-4d563306.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=224,
-            resize_size=224,
-            interpolation=InterpolationMode.BICUBIC,
-        ),
-        meta={
-            **_COMMON_SWAG_META,
-            "recipe": "https://github.com/pytorch/vision/pull/5793",
-            "num_params": 304326632,
-            "min_size": (224, 224),
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 85.146,
-                    "acc@5": 97.422,
-                }
-            },
-            "_ops": 61.555,
-            "_file_size": 1161.023,
-            "_docs": """
-                These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk
-                weights and a linear classifier learnt on top of them trained on ImageNet-1K data.
-            """,
-        },
-    )
+    IMAGENET1K_SWAG_E2E_V1 = _swag("vit_l_16_swag-4f3808c9.pth", 512, 305174504, 88.064, 98.512,
+                                   _ops=361.986, _file_size=1164.258, _docs=_SWAG_E2E_DOCS)
+    IMAGENET1K_SWAG_LINEAR_V1 = _swag_linear("vit_l_16_lc_swag-4d563306.pth", 304326632, 85.146, 97.422,
+                                             _ops=61.555, _file_size=1161.023)
     DEFAULT = IMAGENET1K_V1
 
 
 class ViT_L_32_Weights(WeightsEnum):
-    IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_l_32-c7638314.pth",
-        transforms=partial(ImageClassification, crop_size=224),
-        meta={
-            **_COMMON_META,
-            "num_params": 306535400,
-            "min_size": (224, 224),
-            "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#vit_l_32",
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 76.972,
-                    "acc@5": 93.07,
-                }
-            },
-            "_ops": 15.378,
-            "_file_size": 1169.449,
-            "_docs": """
-                These weights were trained from scratch by using a modified version of `DeIT
-                <https://arxiv.org/abs/2012.12877>`_'s training recipe.
-            """,
-        },
-    )
+    IMAGENET1K_V1 = _w("vit_l_32-c7638314.pth", _T224, 306535400, 76.972, 93.07, 224, recipe=f"{RECIPE}#vit_l_32",
+                       _ops=15.378, _file_size=1169.449, _docs=_DEIT_DOCS)
     DEFAULT = IMAGENET1K_V1
 
 
 class ViT_H_14_Weights(WeightsEnum):
-    IMAGENET1K_SWAG_E2E_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_h_14_swag-80465313.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=518,
-            resize_size=518,
-            interpolation=InterpolationMode.BICUBIC,
-        ),
-        meta={
-            **_COMMON_SWAG_META,
-            "num_params": 633470440,
-            "min_size": (518, 518),
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 88.552,
-                    "acc@5": 98.694,
-                }
-            },
-            "_ops": 1016.717,
-            "_file_size": 2416.643,
-            "_docs": """
-                These weights are learnt via transfer learning by end-to-end fine-tuning the original
-                `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.
-            """,
-        },
-    )
-    IMAGENET1K_SWAG_LINEAR_V1 = Weights(
-        url="https://download.pytorch.org/models/vit_h_14_lc_swag-c1eb923e.pth",
-        transforms=partial(
-            ImageClassification,
-            crop_size=224,
-            resize_size=224,
-            interpolation=InterpolationMode.BICUBIC,
-        ),
-        meta={
-            **_COMMON_SWAG_META,
-            "recipe": "https://github.com/pytorch/vision/pull/5793",
-            "num_params": 632045800,
-            "min_size": (224, 224),
-            "_metrics": {
-                "ImageNet-1K": {
-                    "acc@1": 85.708,
-                    "acc@5": 97.730,
-                }
-            },
-            "_ops": 167.295,
-            "_file_size": 2411.209,
-            "_docs": """
-                These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk
-                weights and a linear classifier learnt on top of them trained on ImageNet-1K data.
-            """,
-        },
-    )
+    IMAGENET1K_SWAG_E2E_V1 = _swag("vit_h_14_swag-80465313.pth", 518, 633470440, 88.552, 98.694,
+                                   _ops=1016.717, _file_size=2416.643, _docs=_SWAG_E2E_DOCS)
+    IMAGENET1K_SWAG_LINEAR_V1 = _swag_linear("vit_h_14_lc_swag-c1eb923e.pth", 632045800, 85.708, 97.730,
+                                             _ops=167.295, _file_size=2411.209)
     DEFAULT = IMAGENET1K_SWAG_E2E_V1
 
 
