@@ -483,6 +483,7 @@ def zero_(self):
 # -- dtype and device conversion ----------------------------------------------------------
 class Cast(Function):
     _internal = True
+    _node_name = "ToCopyBackward0"
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -496,6 +497,7 @@ class Cast(Function):
 
 class Transfer(Function):
     _internal = True
+    _node_name = "ToCopyBackward0"
 
     @staticmethod
     def forward(ctx, x, dev):

@@ -440,7 +440,7 @@ def index_select(input, dim, index):
 
 
 def masked_fill(input, mask, value):
-    from .pointwise import where
+    from .pointwise import MaskedFill, MaskedFillTensor, _where
 
     if not isinstance(mask, Tensor) or mask.dtype is not _dtype.bool:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
@@ -449,11 +449,11 @@ def masked_fill(input, mask, value):
         if value._data.ndim:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value._data.ndim} dimension(s).")
-        value = value.to(input.dtype)
+        value, fn = value.to(input.dtype), MaskedFillTensor
     else:
-        value = _wrap(input._device._k.full((), value, input.dtype, input._device.index),
-                      input._device)
-    return where(mask, value, input)
+        value, fn = _wrap(input._device._k.full((), value, input.dtype, input._device.index),
+                          input._device), MaskedFill
+    return _where(mask, value, input, None, fn)
 
 
 def nonzero(input, *, as_tuple=False):

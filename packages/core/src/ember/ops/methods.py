@@ -52,7 +52,7 @@ def _reflect(fn):
 
 
 _OPERATORS = {
-    "radd": _reflect(pointwise.add), "sub": pointwise.sub, "rsub": _reflect(pointwise.sub),
+    "radd": _reflect(pointwise.add), "sub": pointwise.sub, "rsub": pointwise.rsub,
     "rmul": _reflect(pointwise.mul), "truediv": pointwise.div,
     "rtruediv": _reflect(pointwise.div), "floordiv": pointwise.floor_divide,
     "rfloordiv": _reflect(pointwise.floor_divide), "mod": pointwise.remainder,

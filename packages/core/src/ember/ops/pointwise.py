@@ -180,6 +180,14 @@ class Pow(Function):
         return grad_a, grad_b
 
 
+class PowTensor(Pow):  # pow(Tensor, Tensor)
+    _node_name = "PowBackward1"
+
+
+class PowScalarBase(Pow):  # pow(Scalar, Tensor)
+    _node_name = "PowBackward2"
+
+
 class _MinMax(Function):
     _internal = True
     kernel = ""
@@ -263,16 +271,28 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
+    return _sub(input, other, alpha, out, Sub)
+
+
+class Rsub(Sub):  # rsub(Tensor, Tensor)
+    _node_name = "RsubBackward0"
+
+
+class RsubScalar(Sub):  # rsub(Tensor, Scalar), e.g. 1 - x
+    _node_name = "RsubBackward1"
+
+
+def _sub(input, other, alpha, out, fn):
     _check_bool_sub(input, other)
     a, b, _ = prepare("sub", input, other)
-    return _out(Sub.apply(a, b, alpha) if alpha != 1 else Sub.apply(a, b), out)
+    return _out(fn.apply(a, b, alpha) if alpha != 1 else fn.apply(a, b), out)
 
 
 subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
-    return sub(other, input, alpha=alpha)
+    return _sub(other, input, alpha, None, Rsub if isinstance(other, Tensor) else RsubScalar)
 
 
 def mul(input, other, *, out=None):
@@ -343,7 +363,7 @@ def fmod(input, other):
 def pow(input, exponent, *, out=None):  # noqa: A001 - PyTorch's name
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         if exponent == 2 and input.dtype._kind == 2:
-            return _out(input * input, out)
+            return square(input, out=out)  # PowBackward0, as PyTorch
         if input.dtype is _dtype.bool and isinstance(exponent, bool):  # x**True = x, x**False = 1
             return _out(input.clone() if exponent else input.logical_not() | input, out)
         dtype = result_type(input, exponent)
@@ -353,7 +373,8 @@ def pow(input, exponent, *, out=None):  # noqa: A001 - PyTorch's name
         _no_bool("pow", result_type(a, b))
     if (isinstance(a, Tensor) and a.dtype._kind == 1 and not isinstance(b, Tensor) and b < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return _out(Pow.apply(a, b), out)
+    fn = (PowTensor if isinstance(b, Tensor) else Pow) if isinstance(a, Tensor) else PowScalarBase
+    return _out(fn.apply(a, b), out)
 
 
 def float_power(input, exponent):
@@ -453,7 +474,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 
 # -- unary ops --------------------------------------------------------------------------
 def _unary(name, kernel, grad, *, floating=True, save="input", differentiable=True,
-           on_bool=None):
+           on_bool=None, node_name=None):
     """Build a unary op: ``grad(x, out, g)`` gives the input gradient as Tensor ops."""
 
     def forward(ctx, x):
@@ -472,7 +493,8 @@ def _unary(name, kernel, grad, *, floating=True, save="input", differentiable=Tr
         return grad(x, out, g)
 
     cls = type(name.capitalize(), (Function,), {
-        "_internal": True, "forward": staticmethod(forward), "backward": staticmethod(backward)})
+        "_internal": True, "forward": staticmethod(forward), "backward": staticmethod(backward),
+        **({"_node_name": node_name} if node_name else {})})
 
     def op(input, *, out=None):
         x = input
@@ -525,6 +547,7 @@ tanh = _unary("tanh", "tanh", lambda x, o, g: g * (1 - o * o), save="output")
 sigmoid = _unary("sigmoid", "sigmoid", lambda x, o, g: g * o * (1 - o), save="output")
 reciprocal = _unary("reciprocal", "reciprocal", lambda x, o, g: -g * o * o, save="output")
 square = _unary("square", "square", lambda x, o, g: g * 2 * x, floating=False,
+                node_name="PowBackward0",  # PyTorch's square is pow(x, 2)
                 on_bool=lambda x: square(x.to(_dtype.int64)))  # pow(x, 2): int64, as PyTorch
 floor = _unary("floor", "floor", _zero_grad, floating=False, save=None,
                on_bool=_bool_unsupported("floor_vml_cpu"))
@@ -622,6 +645,18 @@ class Where(Function):
 
 
 def where(condition, input=None, other=None, *, out=None):
+    return _where(condition, input, other, out, Where)
+
+
+class MaskedFill(Where):  # masked_fill(mask, Scalar): where(mask, value, input)
+    _node_name = "MaskedFillBackward0"
+
+
+class MaskedFillTensor(Where):
+    _node_name = "MaskedFillBackward1"
+
+
+def _where(condition, input, other, out, fn):
     if input is None and other is None:
         from .indexing import nonzero
 
@@ -644,13 +679,16 @@ def where(condition, input=None, other=None, *, out=None):
         s = b if isinstance(a, Tensor) else a
         s = _wrap(dev._k.full((), s, t.dtype, dev.index), dev)
         a, b = (t, s) if isinstance(a, Tensor) else (s, t)
-    return _out(Where.apply(condition, a, b), out)
+    return _out(fn.apply(condition, a, b), out)
 
 
 def clamp(input, min=None, max=None, *, out=None):  # noqa: A002 - PyTorch's names
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x = input
+    if (min is not None and max is not None and not isinstance(min, Tensor)
+            and not isinstance(max, Tensor) and result_type(x, min) is result_type(x, max)):
+        return _out(_clamp_scalar(x, min, max), out)  # one ClampBackward1, as PyTorch
     if min is not None:
         x = maximum(x, min) if isinstance(min, Tensor) else _clamp_scalar(x, min, None)
     if max is not None:
@@ -662,15 +700,20 @@ clip = clamp
 
 
 def clamp_min(input, min):  # noqa: A002
-    return clamp(input, min=min)
+    if isinstance(min, Tensor) or not isinstance(input, Tensor):
+        return clamp(input, min=min)
+    return _clamp_scalar(input, min, None, ClampMin)
 
 
 def clamp_max(input, max):  # noqa: A002
-    return clamp(input, max=max)
+    if isinstance(max, Tensor) or not isinstance(input, Tensor):
+        return clamp(input, max=max)
+    return _clamp_scalar(input, None, max, ClampMax)
 
 
 class ClampScalar(Function):
     _internal = True
+    _node_name = "ClampBackward1"  # clamp(Tensor, Scalar?, Scalar?)
 
     @staticmethod
     def forward(ctx, x, low, high):
@@ -690,10 +733,18 @@ class ClampScalar(Function):
         return g * keep, None, None
 
 
-def _clamp_scalar(x, low, high):
+class ClampMin(ClampScalar):
+    _node_name = "ClampMinBackward0"
+
+
+class ClampMax(ClampScalar):
+    _node_name = "ClampMaxBackward0"
+
+
+def _clamp_scalar(x, low, high, fn=ClampScalar):
     dtype = result_type(x, low if low is not None else high)
     x = cast(x, dtype)
-    return ClampScalar.apply(x, cast(low, dtype), cast(high, dtype))
+    return fn.apply(x, cast(low, dtype), cast(high, dtype))
 
 
 def lerp(input, end, weight):

@@ -58,10 +58,14 @@ class Sum(Function):
         return _grad_expand(g, ctx.shape, ctx.axes, ctx.keepdim), None, None
 
 
+class SumDim(Sum):  # sum(dim): PyTorch's sum.dim_IntList
+    _node_name = "SumBackward1"
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
     if dtype is not None:
         input = input.to(dtype)
-    return Sum.apply(input, reduce_axes(input, dim), keepdim)
+    return (Sum if dim is None else SumDim).apply(input, reduce_axes(input, dim), keepdim)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -80,7 +84,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     n = _count(input._data.shape, axes)
     if not n:
         return sum(input, axes, keepdim) * float("nan")
-    return Mean.apply(input, axes, keepdim)
+    return (Mean if dim is None else MeanDim).apply(input, axes, keepdim)
 
 
 class Mean(Function):
@@ -97,6 +101,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g):
         return _grad_expand(g, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count, None, None
+
+
+class MeanDim(Mean):
+    _node_name = "MeanBackward1"
 
 
 _legacy = _dtype.scalar_type_name
@@ -183,6 +191,50 @@ class Amin(_Extreme):
     kernel = "amin"
 
 
+class Max(Amax):  # max(): PyTorch also shares the gradient between ties
+    _node_name = "MaxBackward1"
+
+
+class Min(Amin):
+    _node_name = "MinBackward1"
+
+
+class _ExtremeDim(Function):
+    """max(dim) / min(dim) values: ``x`` at ``index`` (the arg-extremes, dim kept); the
+    gradient goes to those positions."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim, index, keepdim):
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.shape, ctx.keepdim = dim, x._data.shape, keepdim
+        k = x._device._k
+        out = k.take_along_axis(x._data, index._data, dim)
+        if not keepdim:
+            shape = out.shape
+            out = k.reshape(out, shape[:dim] + shape[dim + 1:])
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from .indexing import scatter_add
+
+        (index,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            g = g.unsqueeze(ctx.dim)
+        zeros = _wrap(g._device._k.zeros(ctx.shape, g.dtype, g._device.index), g._device)
+        return scatter_add(zeros, ctx.dim, index, g), None, None, None
+
+
+class MaxDim(_ExtremeDim):
+    _node_name = "MaxBackward0"
+
+
+class MinDim(_ExtremeDim):
+    _node_name = "MinBackward0"
+
+
 def _check_nonempty(op, x, axes):
     shape = x._data.shape
     if x.numel() == 0 and (axes is None or builtins.any(shape[a] == 0 for a in axes)):
@@ -233,7 +285,6 @@ def argmin(input, dim=None, keepdim=False):
 
 
 def _max_min(name, input, dim, keepdim, other):
-    from .indexing import gather
     from .pointwise import maximum, minimum
 
     if isinstance(dim, Tensor):
@@ -242,7 +293,7 @@ def _max_min(name, input, dim, keepdim, other):
         return (maximum if name == "max" else minimum)(input, other)
     if dim is None:
         _check_nonempty(name, input, None)
-        return (amax if name == "max" else amin)(input)
+        return (Max if name == "max" else Min).apply(input, None, False)
     d = _wrap_dim(dim, input._data.ndim)
     _check_nonempty(name, input, (d,))
     if input._data.ndim == 0:
@@ -250,9 +301,10 @@ def _max_min(name, input, dim, keepdim, other):
             input._device._k.zeros((), _dtype.int64, input._device.index), input._device))
     # NaN propagates: argmax of a NaN row is its first NaN, as in PyTorch
     indices = _arg("argmax" if name == "max" else "argmin", input, d, True)
-    values = gather(input, d, indices)
+    values = (MaxDim if name == "max" else MinDim).apply(input, d, indices, keepdim)
     if not keepdim:
-        values, indices = values.squeeze(d), indices.squeeze(d)
+        indices = _wrap(input._device._k.reshape(indices._data, values._data.shape),
+                        input._device)
     return getattr(return_types, name)(values, indices)
 
 
@@ -323,6 +375,7 @@ class LogSumExp(_KernelReduction):
     """The backend's (stable) logsumexp kernel; the gradient is softmax(x) * g."""
 
     _internal = True
+    _node_name = "LogsumexpBackward0"
     kernel = "logsumexp"
 
     @staticmethod
