@@ -35,7 +35,52 @@ def _check(op, a, b):
                            f"{b.dtype}")
 
 
+class Mm(Matmul):
+    _node_name = "MmBackward0"
+
+
+class Bmm(Matmul):  # matmul of more dimensions: PyTorch's bmm + _unsafe_view prints the view
+    _node_name = "UnsafeViewBackward0"
+
+
+class _Vec(Matmul):
+    """``a @ b`` where ``b`` (and, for dot, ``a``) is a vector, as one node."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        k, A, B = a._device._k, a._data, b._data
+        out = k.matmul(k.reshape(A, (1,) + A.shape) if A.ndim == 1 else A,
+                       k.reshape(B, B.shape + (1,)))
+        return k.reshape(out, out.shape[:-2] + (out.shape[-2],) if A.ndim == 2 else ())
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (g.unsqueeze(-1) * b if a._data.ndim == 2 else g * b) if ga else None, (
+            (g.unsqueeze(-1) * a).sum(0) if a._data.ndim == 2 else g * a) if gb else None
+
+
+class Mv(_Vec):
+    _node_name = "MvBackward0"
+
+
+class Dot(_Vec):
+    _node_name = "DotBackward0"
+
+
+def _out2(result, out):
+    from .pointwise import _out
+
+    return _out(result, out)
+
+
 def matmul(input, other, *, out=None):
+    return _matmul(input, other, out, None)
+
+
+def _matmul(input, other, out, fn):
     _check("matmul", input, other)
     a, b = input, other
     da, db = a._data.ndim, b._data.ndim
@@ -52,11 +97,15 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a._data.shape[0]}, {ka}] but got: "
                            f"[{b._data.shape[0]}, {kb}].")
+    if da == 2 and db <= 2:  # PyTorch's mm / mv: one node, as PyTorch
+        return _out2(Mm.apply(a, b) if db == 2 else Mv.apply(a, b), out)
+    if da == 1 and db == 1:
+        return _out2(Dot.apply(a, b), out)
     if da == 1:
         a = a.unsqueeze(0)
     if db == 1:
         b = b.unsqueeze(-1)
-    result = Matmul.apply(a, b)
+    result = (Bmm if fn is None else fn).apply(a, b)
     if db == 1:
         result = result.squeeze(-1)
     if da == 1:
@@ -87,7 +136,11 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}].")
-    return matmul(input, mat2, out=out)
+    return _matmul(input, mat2, out, BmmOp)
+
+
+class BmmOp(Matmul):  # torch.bmm
+    _node_name = "BmmBackward0"
 
 
 def mv(input, vec):
