@@ -63,8 +63,28 @@ def relu_(input):
 
 
 def _hardtanh(x, min_val, max_val):
+    if x.is_floating_point():
+        return Hardtanh.apply(x, float(min_val), float(max_val))
     inside = (x > min_val) & (x < max_val)
     return where(inside, x, _const(x).clamp(min_val, max_val))
+
+
+class Hardtanh(Function):
+    """clip(x, low, high) as one node; the gradient is 0 at and beyond the bounds."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        ctx.save_for_backward(x)
+        ctx.bounds = (low, high)
+        return x._device._k.clip(x._data, low, high)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        return g * ((x > low) & (x < high)), None, None
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -243,7 +263,25 @@ def tanh(input):
 def silu(input, inplace=False):
     """x * sigmoid(x)."""
     require_floating(input, "silu_cpu")
-    return _maybe_inplace(input, inplace, lambda x: x * x.sigmoid())
+    return _maybe_inplace(input, inplace, Silu.apply)
+
+
+class Silu(Function):
+    """x * sigmoid(x) as one node; the gradient is s * (1 + x * (1 - s))."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        k = x._device._k
+        return k.mul(x._data, k.sigmoid(x._data))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        s = x.sigmoid()
+        return g * s * (1 + x * (1 - s))
 
 
 def softplus(input, beta=1.0, threshold=20.0):

@@ -359,11 +359,39 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _warn_size(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     x, y = _broadcast(input, target)
+    if (weight is None and x.dtype is y.dtype and x.is_floating_point() and x.numel()
+            and x._device is y._device
+            and reduction in ("none", "sum", "mean")):
+        return MseLoss.apply(x, y, reduction)
     d = x - y
     loss = d * d
     if weight is not None:
         return _weighted(loss, weight, input, reduction)
     return _reduce(loss, reduction)
+
+
+class MseLoss(Function):
+    """(x - y) ** 2, reduced, as one node (PyTorch's MseLossBackward0)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, y, reduction):
+        ctx.save_for_backward(x, y)
+        ctx.reduction = reduction
+        k = x._device._k
+        d = k.sub(x._data, y._data)
+        loss = k.mul(d, d)
+        if reduction == "none":
+            return loss
+        return (k.sum if reduction == "sum" else k.mean)(loss, None, False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx = (x - y) * (g * (2.0 / x.numel() if ctx.reduction == "mean" else 2.0))
+        ga, gb = ctx.needs_input_grad[:2]
+        return gx if ga else None, -gx if gb else None, None
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
