@@ -1,6 +1,17 @@
 """Named tuples returned by ops with several results (``torch.return_types``)."""
 
-from collections import namedtuple
+from collections import namedtuple as _namedtuple
+
+
+def namedtuple(name, fields):
+    """A named tuple printed as PyTorch prints its return types, one field per line."""
+    cls = _namedtuple(name, fields, module=__name__)
+
+    def __repr__(self):
+        body = ",\n".join(f"{field}={value!r}" for field, value in zip(self._fields, self))
+        return f"ember.return_types.{name}(\n{body})"
+    cls.__repr__ = __repr__
+    return cls
 
 max = namedtuple("max", ["values", "indices"])  # noqa: A001 - PyTorch's names
 min = namedtuple("min", ["values", "indices"])  # noqa: A001
@@ -30,3 +41,4 @@ linalg_lu = namedtuple("linalg_lu", ["P", "L", "U"])
 linalg_cholesky_ex = namedtuple("linalg_cholesky_ex", ["L", "info"])
 linalg_inv_ex = namedtuple("linalg_inv_ex", ["inverse", "info"])
 linalg_solve_ex = namedtuple("linalg_solve_ex", ["result", "info"])
+triangular_solve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])

@@ -344,10 +344,7 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
     la = _la()
     M = A.transpose(-2, -1) if transpose else A
     X = la.solve_triangular(M, b, upper=upper != transpose, unitriangular=unitriangular)
-    from collections import namedtuple
-
-    result = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
-    return result(X, A.clone())
+    return return_types.triangular_solve(X, A.clone())
 
 
 def lu_solve(b, LU_data, LU_pivots, *, out=None):

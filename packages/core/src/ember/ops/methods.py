@@ -20,8 +20,8 @@ _METHODS = {
     reduction: """sum nansum mean prod max min amax amin argmax argmin var std logsumexp norm
         cumsum cumprod all any count_nonzero softmax log_softmax""",
     shape: """view view_as reshape reshape_as flatten unflatten squeeze unsqueeze permute
-        transpose swapaxes swapdims t movedim moveaxis expand expand_as broadcast_to repeat tile
-        narrow split chunk unbind select flip fliplr flipud clone contiguous""",
+        transpose swapaxes swapdims t movedim moveaxis expand expand_as repeat tile
+        narrow split chunk unbind select fliplr flipud clone contiguous""",
     indexing: "gather scatter scatter_add scatter_reduce index_select masked_fill nonzero "
               "masked_select take_along_dim",
     linalg: "matmul mm bmm mv dot inner outer ger",
@@ -39,6 +39,9 @@ def _where(self, condition, other):
 
 
 Tensor.where = _where
+# methods that also take their sizes/dims as separate arguments (the functions want one tuple)
+Tensor.flip = lambda self, *dims: shape.flip(self, shape._shape_arg(dims))
+Tensor.broadcast_to = lambda self, *size: shape.expand(self, *size)
 Tensor.__getitem__ = indexing.getitem
 Tensor.__setitem__ = indexing.setitem
 Tensor.T = property(lambda self: self.permute(tuple(reversed(range(self.ndim)))))

@@ -120,3 +120,17 @@ def test_device_objects():
         ember.device("cuda:-1")
     with pytest.raises((RuntimeError, ValueError)):
         ember.device("cu da")
+
+
+def test_methods_take_dims_and_sizes_as_separate_arguments(device):
+    x = ember.arange(6.0, device=device).reshape(2, 3)
+    assert x.flip(0, 1).tolist() == x.flip((0, 1)).tolist() == [[5.0, 4.0, 3.0], [2.0, 1.0, 0.0]]
+    assert x.broadcast_to(2, 2, 3).shape == x.broadcast_to((2, 2, 3)).shape == (2, 2, 3)
+
+
+def test_return_types_print_as_pytorch(device):
+    result = ember.tensor([[1.0, 3.0]], device=device).max(1)
+    assert repr(result) == (f"ember.return_types.max(\nvalues={result.values!r},\n"
+                            f"indices={result.indices!r})")
+    assert repr(result.values).startswith("tensor([3.]")
+    assert type(result).__module__ == "ember.return_types"
